@@ -1,0 +1,36 @@
+// Every device lives in this process, so there is nothing to exchange between processes: the
+// all-reduce schemes combine the local partials themselves.
+#include <numeric>
+#include <stdexcept>
+
+#include "comm/transport.h"
+
+namespace airtp {
+namespace {
+
+class InProcessTransport final : public Transport {
+ public:
+  explicit InProcessTransport(int n) : devices_(static_cast<size_t>(n)) {
+    if (n < 1) throw std::invalid_argument("--devices must be at least 1");
+    std::iota(devices_.begin(), devices_.end(), 0);
+  }
+  std::string name() const override { return "in-process"; }
+  int n_devices() const override { return static_cast<int>(devices_.size()); }
+  const std::vector<int>& local_devices() const override { return devices_; }
+  bool is_root() const override { return true; }
+  void sum(std::span<float>) override {}
+  void sum(std::span<double>) override {}
+  void max(std::span<double>) override {}
+  void broadcast(std::span<std::byte>, int) override {}
+
+ private:
+  std::vector<int> devices_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_inprocess_transport(int n_devices) {
+  return std::make_unique<InProcessTransport>(n_devices);
+}
+
+}  // namespace airtp

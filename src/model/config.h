@@ -1,0 +1,29 @@
+// Hyper-parameters of a Llama-architecture model.
+#pragma once
+#include <string>
+
+namespace airtp {
+
+struct ModelConfig {
+  std::string name;         // general.name, or the file stem
+  int dim = 0;              // embedding width d
+  int hidden_dim = 0;       // SwiGLU hidden units
+  int n_layers = 0;
+  int n_heads = 0;          // query heads
+  int n_kv_heads = 0;       // key/value heads (grouped-query attention when < n_heads)
+  int vocab_size = 0;
+  int max_seq_len = 0;      // context length the model was trained for
+  float rope_theta = 10000.0f;
+  float norm_eps = 1e-5f;
+
+  int head_dim() const { return dim / n_heads; }
+  int kv_dim() const { return head_dim() * n_kv_heads; }
+  int heads_per_kv() const { return n_heads / n_kv_heads; }
+  // Parameters of one transformer layer (the s_tot of the paper's energy model).
+  long long layer_params() const;
+  long long total_params() const;
+  // Throws ModelError naming `source` when the numbers are inconsistent.
+  void validate(const std::string& source) const;
+};
+
+}  // namespace airtp

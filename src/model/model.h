@@ -1,0 +1,33 @@
+// A loaded model: configuration, weights (views), tokenizer, and the storage behind them.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "model/config.h"
+#include "model/error.h"
+#include "model/tokenizer.h"
+#include "model/weights.h"
+#include "tensor/dtype.h"
+
+namespace airtp {
+
+struct Model {
+  ModelConfig config;
+  ModelWeights weights;
+  Tokenizer tokenizer;       // empty when the file carries none (llama2.c without tokenizer.bin)
+  std::string path;
+  std::string format;        // "gguf" or "llama2c"
+  DType weight_type = DType::F32;  // type of the big matrices (for reports)
+  std::shared_ptr<void> storage;   // keeps the mapping / buffers alive
+};
+
+// Loads a GGUF v3 file (by magic) or a llama2.c checkpoint. For llama2.c the tokenizer is read
+// from `tokenizer_path` or, when empty, from tokenizer.bin next to the model if it exists.
+// Throws ModelError with the file name and the problem on any malformed input.
+Model load_model(const std::string& path, const std::string& tokenizer_path = "");
+
+Model load_gguf(const std::string& path);
+Model load_llama2c(const std::string& path, const std::string& tokenizer_path = "");
+
+}  // namespace airtp

@@ -1,0 +1,45 @@
+// The numerical kernels of the forward pass. Each has a portable path and, on x86-64 CPUs with
+// AVX2 and FMA (checked at run time), a SIMD path; the result must not depend on which runs
+// beyond float rounding. Matrix-vector work streams every weight byte exactly once, because
+// single-token decode is memory-bound.
+#pragma once
+#include <cstdint>
+
+#include "tensor/matrix.h"
+#include "tensor/threadpool.h"
+
+namespace airtp {
+
+// IEEE half <-> float.
+float fp16_to_fp32(uint16_t h);
+uint16_t fp32_to_fp16(float f);
+
+// Quantizes n floats (n % 32 == 0) to Q8_0 blocks exactly as GGML's reference quantizer does:
+// d = max|x| / 127 (stored as fp16), q = round(x / d).
+void quantize_q8_0(const float* x, BlockQ8_0* out, int64_t n);
+void dequantize_q8_0(const BlockQ8_0* in, float* out, int64_t n);
+
+// y[rows] = W x[cols]. Rows are split over the pool.
+void matvec(const Matrix& W, const float* x, float* y, ThreadPool& pool);
+
+// Y[t][rows] = W X[t][cols] for t in [0, T): batched prefill. Each weight row is read once per
+// tile of tokens, not once per token.
+void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool);
+
+// out = x / rms(x) * w  (n values; eps inside the square root as in Llama).
+void rmsnorm(float* out, const float* x, const float* w, int n, float eps);
+
+// Rotary embedding in the Meta/GGML "normal" layout: consecutive pairs (x[2i], x[2i+1]) of each
+// head are rotated by pos * theta^(-2i/head_dim).
+void rope(float* x, int n_heads, int head_dim, int pos, float theta);
+
+// In-place softmax over n values (max-subtracted).
+void softmax(float* x, int n);
+
+// out[i] = silu(gate[i]) * up[i]  (SwiGLU).
+void swiglu(float* out, const float* gate, const float* up, int n);
+
+// True when the AVX2+FMA code paths are in use on this CPU.
+bool cpu_has_avx2_fma();
+
+}  // namespace airtp
