@@ -1,0 +1,95 @@
+// One device per MPI rank. Collectives are issued non-blocking and polled with a deadline: a
+// blocking MPI call would wait forever for a rank that stalls, and OpenMPI's busy-polling would
+// also starve the other ranks of an oversubscribed machine.
+#include <mpi.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+
+#include "comm/transport.h"
+
+namespace airtp {
+namespace {
+
+class MpiTransport final : public Transport {
+ public:
+  explicit MpiTransport(double timeout_s) : timeout_s_(timeout_s) {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    local_ = {rank_};
+  }
+  std::string name() const override { return fmt::format("mpi ({} ranks)", size_); }
+  int n_devices() const override { return size_; }
+  const std::vector<int>& local_devices() const override { return local_; }
+  bool is_root() const override { return rank_ == 0; }
+
+  void sum(std::span<float> d) override { allreduce(d.data(), static_cast<int>(d.size()), MPI_FLOAT, MPI_SUM, "sum(float)"); }
+  void sum(std::span<double> d) override { allreduce(d.data(), static_cast<int>(d.size()), MPI_DOUBLE, MPI_SUM, "sum(double)"); }
+  void max(std::span<double> d) override { allreduce(d.data(), static_cast<int>(d.size()), MPI_DOUBLE, MPI_MAX, "max(double)"); }
+  void broadcast(std::span<std::byte> d, int root) override {
+    MPI_Request req;
+    MPI_Ibcast(d.data(), static_cast<int>(d.size()), MPI_BYTE, root, MPI_COMM_WORLD, &req);
+    wait(req, "broadcast");
+  }
+
+ private:
+  void allreduce(void* data, int n, MPI_Datatype type, MPI_Op op, const char* what) {
+    MPI_Request req;
+    MPI_Iallreduce(MPI_IN_PLACE, data, n, type, op, MPI_COMM_WORLD, &req);
+    wait(req, what);
+  }
+
+  void wait(MPI_Request& req, const char* what) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
+    int done = 0;
+    for (int spin = 0;; ++spin) {
+      MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+      if (done) return;
+      if (spin < 200) std::this_thread::yield();
+      else std::this_thread::sleep_for(std::chrono::microseconds(50));
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::fprintf(stderr,
+                     "airtp: error: rank %d: collective %s did not complete within %.1f s: another "
+                     "rank died or stalled; aborting the job (set --mpi-timeout to change the limit)\n",
+                     rank_, what, timeout_s_);
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 3);
+        std::_Exit(3);
+      }
+    }
+  }
+
+  double timeout_s_;
+  int rank_ = 0, size_ = 1;
+  std::vector<int> local_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_mpi_transport(double timeout_s) {
+  if (!(timeout_s > 0)) throw std::invalid_argument(fmt::format("--mpi-timeout {} must be > 0 seconds", timeout_s));
+  return std::make_unique<MpiTransport>(timeout_s);
+}
+
+bool MpiSession::launched_by_mpirun() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr ||
+         std::getenv("PMI_RANK") != nullptr;
+}
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  if (!launched_by_mpirun()) return;
+  MPI_Init(argc, argv);
+  active_ = true;
+}
+
+MpiSession::~MpiSession() {
+  if (active_) MPI_Finalize();
+}
+
+}  // namespace airtp

@@ -1,0 +1,153 @@
+#include "tp/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+
+namespace airtp {
+namespace {
+
+// Largest-remainder apportionment of `total` items with at least `min_each` per device.
+std::vector<int> apportion(int total, std::span<const double> fractions, int min_each) {
+  const int n = static_cast<int>(fractions.size());
+  std::vector<int> count(static_cast<size_t>(n), min_each);
+  int left = total - min_each * n;
+  if (left < 0) throw std::invalid_argument("not enough units to give each device its minimum");
+  // Distribute what is left so that the final counts approach fraction * total.
+  std::vector<double> want(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) want[i] = fractions[i] * total;
+  while (left > 0) {
+    int best = 0;
+    double best_gap = -1e300;
+    for (int i = 0; i < n; ++i) {
+      const double gap = want[i] - count[i];
+      if (gap > best_gap + 1e-12) { best_gap = gap; best = i; }
+    }
+    ++count[best];
+    --left;
+  }
+  return count;
+}
+
+}  // namespace
+
+Plan make_plan(const ModelConfig& c, std::span<const double> fractions, int unit_block) {
+  const int n = static_cast<int>(fractions.size());
+  if (n < 1) throw std::invalid_argument("--devices must be at least 1");
+  if (n > c.n_kv_heads)
+    throw std::invalid_argument(fmt::format(
+        "--devices {} is more than the model's {} KV heads: each device needs at least one KV "
+        "group (allowed: 1..{})", n, c.n_kv_heads, c.n_kv_heads));
+  double sum = 0;
+  for (double f : fractions) {
+    if (!(f >= 0) || !std::isfinite(f))
+      throw std::invalid_argument(fmt::format("--shares: every share must be a number >= 0 (got {})", f));
+    sum += f;
+  }
+  if (std::abs(sum - 1.0) > 1e-6)
+    throw std::invalid_argument(fmt::format("--shares must sum to 1 (they sum to {:.6g})", sum));
+  if (unit_block < 1 || c.hidden_dim % unit_block != 0)
+    throw std::invalid_argument(fmt::format(
+        "hidden size {} is not a multiple of the split granularity {}", c.hidden_dim, unit_block));
+
+  Plan plan;
+  plan.unit_block = unit_block;
+  const auto kv = apportion(c.n_kv_heads, fractions, 1);
+  const int blocks = c.hidden_dim / unit_block;
+  const auto ub = apportion(blocks, fractions, blocks >= n ? 1 : 0);
+  int kv0 = 0, u0 = 0;
+  for (int i = 0; i < n; ++i) {
+    DeviceShare d;
+    d.requested = fractions[i];
+    d.kv_begin = kv0;
+    d.kv_end = kv0 + kv[i];
+    d.head_begin = d.kv_begin * c.heads_per_kv();
+    d.head_end = d.kv_end * c.heads_per_kv();
+    d.unit_begin = u0 * unit_block;
+    d.unit_end = (u0 + ub[i]) * unit_block;
+    kv0 = d.kv_end;
+    u0 += ub[i];
+    plan.devices.push_back(d);
+  }
+  return plan;
+}
+
+Plan make_even_plan(const ModelConfig& c, int n_devices, int unit_block) {
+  if (n_devices < 1) throw std::invalid_argument("--devices must be at least 1");
+  std::vector<double> f(static_cast<size_t>(n_devices), 1.0 / n_devices);
+  return make_plan(c, f, unit_block);
+}
+
+std::vector<double> Plan::realised_shares(const ModelConfig& c) const {
+  const double hd = c.head_dim();
+  const double attn_per_kv = hd * c.dim * (2.0 * c.heads_per_kv() + 2.0);  // q, o + k, v
+  const double mlp_per_unit = 3.0 * c.dim;
+  const double total = attn_per_kv * c.n_kv_heads + mlp_per_unit * c.hidden_dim;
+  std::vector<double> s;
+  for (const auto& d : devices) s.push_back((attn_per_kv * d.kv_heads() + mlp_per_unit * d.units()) / total);
+  return s;
+}
+
+std::string Plan::describe(const ModelConfig& c) const {
+  std::ostringstream os;
+  const auto real = realised_shares(c);
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const auto& d = devices[i];
+    os << fmt::format("device {}: share {:.3f} (asked {:.3f})  heads {}-{}  kv heads {}-{}  mlp units {}-{}\n",
+                      i, real[i], d.requested, d.head_begin, d.head_end - 1, d.kv_begin, d.kv_end - 1,
+                      d.unit_begin, d.unit_end - 1);
+  }
+  return os.str();
+}
+
+std::vector<double> parse_shares(const std::string& text) {
+  std::vector<double> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      out.push_back(std::stod(item, &used));
+      if (used != item.size()) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      throw std::invalid_argument(fmt::format("--shares: '{}' is not a number (expected e.g. 0.5,0.3,0.2)", item));
+    }
+  }
+  if (out.empty()) throw std::invalid_argument("--shares is empty (expected e.g. 0.5,0.3,0.2)");
+  const double sum = std::accumulate(out.begin(), out.end(), 0.0);
+  if (std::abs(sum - 1.0) > 1e-3)
+    throw std::invalid_argument(fmt::format("--shares must sum to 1 (they sum to {:.6g})", sum));
+  for (double& v : out) v /= sum;
+  return out;
+}
+
+std::vector<double> read_shares_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument(fmt::format("--shares-from: cannot open '{}'", path));
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(fmt::format("--shares-from: '{}' is not valid JSON: {}", path, e.what()));
+  }
+  if (!j.contains("shares") || !j["shares"].is_array())
+    throw std::invalid_argument(fmt::format("--shares-from: '{}' has no \"shares\" array", path));
+  std::vector<double> s;
+  for (const auto& v : j["shares"]) {
+    if (!v.is_number()) throw std::invalid_argument(fmt::format("--shares-from: '{}': shares must be numbers", path));
+    s.push_back(v.get<double>());
+  }
+  const double sum = std::accumulate(s.begin(), s.end(), 0.0);
+  if (s.empty() || std::abs(sum - 1.0) > 1e-3)
+    throw std::invalid_argument(fmt::format("--shares-from: '{}': shares must sum to 1 (they sum to {:.6g})", path, sum));
+  for (double& v : s) v /= sum;
+  return s;
+}
+
+}  // namespace airtp
