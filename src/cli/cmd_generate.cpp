@@ -1,0 +1,136 @@
+// airtp generate: text generation with prefill/decode speed and per-token accounting.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "cli/command.h"
+#include "cli/run_options.h"
+#include "sim/report.h"
+#include "sim/sampler.h"
+
+namespace airtp::cli {
+namespace {
+
+struct GenerateOptions {
+  RunOptions run;
+  std::string prompt = "In the beginning";
+  std::string token_ids;  // for models without a tokenizer
+  int steps = 64;
+  float temperature = 0.8f, top_p = 0.9f;
+  uint64_t seed = 42;
+  bool json = false;
+};
+
+std::vector<int> parse_ids(const std::string& s) {
+  std::vector<int> ids;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      ids.push_back(std::stoi(item));
+    } catch (const std::exception&) {
+      throw std::invalid_argument(fmt::format("--token-ids: '{}' is not an integer", item));
+    }
+  }
+  return ids;
+}
+
+int run(const GenerateOptions& o) {
+  using Clock = std::chrono::steady_clock;
+  if (o.steps < 1 || o.steps > 1000000) throw std::invalid_argument(fmt::format("--steps {} is outside 1..1000000", o.steps));
+  Sampler sampler(o.temperature, o.top_p, o.seed);
+  Session s(o.run);
+  Engine& eng = s.engine();
+  const auto& tok = s.model().tokenizer;
+  std::vector<int> prompt;
+  if (!o.token_ids.empty()) prompt = parse_ids(o.token_ids);
+  else if (!tok.empty()) prompt = tok.encode(o.prompt, true);
+  else prompt = {1};  // BOS: the model carries no tokenizer
+  if (static_cast<int>(prompt.size()) + o.steps > eng.max_ctx())
+    throw std::invalid_argument(fmt::format("the prompt ({} tokens) plus --steps {} exceed the context of {} tokens",
+                                            prompt.size(), o.steps, eng.max_ctx()));
+  const bool root = s.is_root();
+  const auto& cfg = s.model().config;
+  if (root && !o.json) {
+    std::fprintf(stderr, "model: %s (%s, %s): %d layers, dim %d, %d heads / %d KV heads, vocab %d, %.2fM parameters\n",
+                 cfg.name.c_str(), s.model().format.c_str(), std::string(dtype_name(s.model().weight_type)).c_str(),
+                 cfg.n_layers, cfg.dim, cfg.n_heads, cfg.n_kv_heads, cfg.vocab_size, cfg.total_params() / 1e6);
+    std::fprintf(stderr, "devices: %d (%s), all-reduce: %s, threads: %d\n%s", s.transport().n_devices(),
+                 s.transport().name().c_str(), s.allreduce().name().c_str(), s.pool().size(), eng.plan().describe(cfg).c_str());
+  }
+
+  // Prefill: the whole prompt in one batched pass.
+  auto t0 = Clock::now();
+  auto logits = eng.forward(prompt, 0);
+  const double prefill_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  eng.gather_stats();
+  const auto prefill = account(eng.stats(), s.allreduce().stats(), static_cast<long long>(prompt.size()));
+  eng.reset_stats();
+
+  std::vector<int> out;
+  if (root && !o.json) {
+    std::string text = tok.empty() ? "" : tok.decode(prompt);
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  int prev = prompt.back();
+  t0 = Clock::now();
+  for (int i = 0; i < o.steps; ++i) {
+    int next = root ? sampler.sample(logits) : 0;
+    next = s.share_token(next);
+    out.push_back(next);
+    if (root && !o.json) {
+      const std::string piece = tok.empty() ? fmt::format("{} ", next) : tok.decode(prev, next);
+      std::fputs(piece.c_str(), stdout);
+      std::fflush(stdout);
+    }
+    prev = next;
+    if (i + 1 < o.steps) logits = eng.forward(std::span<const int>(&next, 1), static_cast<int>(prompt.size()) + i);
+  }
+  const double decode_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  eng.gather_stats();
+  const long long decoded = o.steps - 1;  // the last sampled token needs no forward pass
+  const auto decode = account(eng.stats(), s.allreduce().stats(), decoded);
+  if (!root) return 0;
+
+  const double prefill_tps = static_cast<double>(prompt.size()) / prefill_s;
+  const double decode_tps = decoded > 0 ? static_cast<double>(decoded) / decode_s : 0.0;
+  if (o.json) {
+    nlohmann::json j = {{"model", s.model().path},
+                        {"devices", s.transport().n_devices()},
+                        {"transport", s.transport().name()},
+                        {"allreduce", s.allreduce().name()},
+                        {"shares", eng.plan().realised_shares(cfg)},
+                        {"prompt_tokens", prompt},
+                        {"tokens", out},
+                        {"text", tok.empty() ? "" : tok.decode(out)},
+                        {"prefill", {{"tokens", prompt.size()}, {"seconds", prefill_s}, {"tokens_per_s", prefill_tps}, {"per_token", to_json(prefill)}}},
+                        {"decode", {{"tokens", decoded}, {"seconds", decode_s}, {"tokens_per_s", decode_tps}, {"per_token", to_json(decode)}}}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::fprintf(stderr, "\n\nprefill: %zu tokens in %.1f ms (%.1f tokens/s)\n", prompt.size(), 1e3 * prefill_s, prefill_tps);
+    std::fprintf(stderr, "decode:  %lld tokens in %.1f ms (%.1f tokens/s)\n", decoded, 1e3 * decode_s, decode_tps);
+    std::fputs(to_text(decode).c_str(), stderr);
+  }
+  return 0;
+}
+
+const Register reg{{"generate", "Generate text from a prompt and report prefill/decode speed and per-token sync costs",
+                    [](CLI::App& app) {
+                      auto o = std::make_shared<GenerateOptions>();
+                      add_run_options(app, o->run);
+                      app.add_option("-p,--prompt", o->prompt, "Prompt text")->capture_default_str();
+                      app.add_option("--token-ids", o->token_ids, "Prompt as comma-separated token ids (models without tokenizer)");
+                      app.add_option("-s,--steps", o->steps, "Tokens to generate")->capture_default_str();
+                      app.add_option("--temperature", o->temperature, "Sampling temperature (0 = greedy)")->capture_default_str();
+                      app.add_option("--top-p", o->top_p, "Nucleus sampling mass")->capture_default_str();
+                      app.add_option("--seed", o->seed, "Sampling seed")->capture_default_str();
+                      app.add_flag("--json", o->json, "Print one JSON document instead of text");
+                      return [o] { return run(*o); };
+                    }}};
+
+}  // namespace
+}  // namespace airtp::cli

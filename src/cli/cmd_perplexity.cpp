@@ -1,0 +1,80 @@
+// airtp perplexity: llama-perplexity-style evaluation, optionally against exact inference (KL).
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/command.h"
+#include "cli/run_options.h"
+#include "sim/perplexity.h"
+#include "sim/report.h"
+
+namespace airtp::cli {
+namespace {
+
+struct PplOptions {
+  RunOptions run;
+  std::string file;
+  PerplexityOptions ppl;
+  bool json = false;
+};
+
+int run(PplOptions o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) throw std::invalid_argument(fmt::format("--file: cannot open '{}'", o.file));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (o.ppl.ctx > 0 && o.run.ctx == 0) o.run.ctx = o.ppl.ctx;
+  Session s(o.run);
+  if (s.model().tokenizer.empty())
+    throw std::invalid_argument(fmt::format("model '{}' carries no tokenizer; pass --tokenizer", s.model().path));
+  const auto tokens = s.model().tokenizer.encode(ss.str(), false);
+  const bool root = s.is_root();
+  if (root && !o.json)
+    std::fprintf(stderr, "perplexity: %zu tokens, chunks of %d, devices %d (%s), all-reduce %s\n", tokens.size(),
+                 o.ppl.ctx > 0 ? o.ppl.ctx : s.engine().max_ctx(), s.transport().n_devices(), s.transport().name().c_str(),
+                 s.allreduce().name().c_str());
+  const auto r = evaluate_perplexity(s, tokens, o.ppl, [&](int c, int n, double ppl) {
+    if (!o.json) std::fprintf(stderr, "[%d/%d]%.4f%s", c, n, ppl, c == n ? "\n" : ",");
+  });
+  s.engine().gather_stats();
+  if (!root) return 0;
+  const auto acct = account(s.engine().stats(), s.allreduce().stats(), static_cast<long long>(s.engine().stats().tokens));
+  if (o.json) {
+    nlohmann::json j = {{"file", o.file}, {"model", s.model().path}, {"devices", s.transport().n_devices()},
+                        {"allreduce", s.allreduce().name()}, {"ctx", o.ppl.ctx > 0 ? o.ppl.ctx : s.engine().max_ctx()},
+                        {"chunks", r.chunks}, {"tokens_scored", r.tokens_scored}, {"ppl", r.ppl},
+                        {"ppl_stderr", r.ppl_stderr}, {"nll", r.nll.mean}, {"nll_stderr", r.nll.stderr_},
+                        {"seconds", r.seconds}, {"per_token", to_json(acct)}};
+    if (r.has_kl)
+      j["reference"] = {{"ppl", r.ref_ppl}, {"ppl_stderr", r.ref_ppl_stderr}, {"kl_mean", r.kl.mean},
+                        {"kl_stderr", r.kl.stderr_}, {"kl_max", r.kl_max}, {"top1_agreement", r.top1_agreement}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf("Final estimate: PPL = %.4f +/- %.4f  (%lld tokens scored in %d chunks, %.1f s)\n", r.ppl, r.ppl_stderr,
+                r.tokens_scored, r.chunks, r.seconds);
+    if (r.has_kl)
+      std::printf("Exact single-device PPL = %.4f +/- %.4f\nMean KL divergence = %.6f +/- %.6f nats (max %.4f), same top token %.2f%%\n",
+                  r.ref_ppl, r.ref_ppl_stderr, r.kl.mean, r.kl.stderr_, r.kl_max, 100 * r.top1_agreement);
+    std::fputs(to_text(acct).c_str(), stdout);
+  }
+  return 0;
+}
+
+const Register reg{{"perplexity", "Perplexity of a text file (llama-perplexity style) and KL divergence to exact inference",
+                    [](CLI::App& app) {
+                      auto o = std::make_shared<PplOptions>();
+                      add_run_options(app, o->run);
+                      app.add_option("-f,--file", o->file, "UTF-8 text file to score")->required();
+                      app.add_option("--chunk", o->ppl.ctx, "Tokens per chunk (default: --ctx, else the model's context)");
+                      app.add_option("--chunks", o->ppl.max_chunks, "Score at most this many chunks (0 = all)")->capture_default_str();
+                      app.add_flag("--score-all", o->ppl.score_all, "Score every token after BOS, not only the second half of each chunk");
+                      app.add_flag("--kl", o->ppl.kl, "Also run exact single-device inference: KL divergence and top-1 agreement");
+                      app.add_flag("--json", o->json, "Print one JSON document");
+                      return [o] { return run(*o); };
+                    }}};
+
+}  // namespace
+}  // namespace airtp::cli

@@ -1,0 +1,66 @@
+// Everything one inference run needs, built from user options: the model, the transport
+// (in-process devices, or one MPI rank per device), the all-reduce scheme, the plan and the
+// engine. The CLI and the experiments both build runs through this, so a scheme added here is
+// available everywhere.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "comm/allreduce.h"
+#include "comm/quantizer.h"
+#include "comm/transport.h"
+#include "model/model.h"
+#include "tensor/threadpool.h"
+#include "tp/engine.h"
+#include "tp/plan.h"
+
+namespace airtp {
+
+struct RunOptions {
+  std::string model_path;
+  std::string tokenizer_path;        // llama2.c only
+  int threads = 0;                   // 0 = hardware concurrency
+  int ctx = 0;                       // 0 = the model's context length
+  int devices = 1;                   // in-process devices (ignored under mpirun: one per rank)
+  std::string shares;                // "0.5,0.3,0.2"; empty = even
+  std::string shares_from;           // assignment JSON from `airtp assign`
+  std::string allreduce = "exact";   // exact | digital | aircomp
+  BlockQuantizer quantizer;          // digital
+  std::string topology = "wireless"; // digital: wireless | mesh | star
+  double mpi_timeout_s = 60;
+  // Wireless link of the digital and AirComp schemes (see wireless/ and docs/wireless-model.md).
+  double snr_db = 20;                // AirComp: receive SNR at the reference device
+  std::string design = "sdr";        // AirComp transceiver: sdr | mmse | matched | equal-power
+  uint64_t channel_seed = 1;
+  int rx_antennas = 20, tx_antennas = 4;
+  double link_gbps = 1.0;            // mesh/star wire rate
+};
+
+class Session {
+ public:
+  // Validates options (clear errors naming the option) and loads the model.
+  explicit Session(const RunOptions& opt);
+  ~Session();
+
+  Model& model() { return *model_; }
+  Engine& engine() { return *engine_; }
+  Transport& transport() { return *transport_; }
+  AllReduce& allreduce() { return *allreduce_; }
+  ThreadPool& pool() { return *pool_; }
+  const Plan& plan() const { return engine_->plan(); }
+  const RunOptions& options() const { return opt_; }
+  bool is_root() const { return transport_->is_root(); }
+  // Broadcasts a token id chosen on the root to every process.
+  int share_token(int token);
+
+ private:
+  RunOptions opt_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<AllReduce> allreduce_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace airtp
