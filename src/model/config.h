@@ -15,12 +15,14 @@ struct ModelConfig {
   int max_seq_len = 0;      // context length the model was trained for
   float rope_theta = 10000.0f;
   float norm_eps = 1e-5f;
+  bool tied_output = true;  // classifier shares the token embedding (no separate output matrix)
 
   int head_dim() const { return dim / n_heads; }
   int kv_dim() const { return head_dim() * n_kv_heads; }
   int heads_per_kv() const { return n_heads / n_kv_heads; }
   // Parameters of one transformer layer (the s_tot of the paper's energy model).
   long long layer_params() const;
+  // Every parameter of the model: layers, embedding, final norm, and the classifier unless tied.
   long long total_params() const;
   // Throws ModelError naming `source` when the numbers are inconsistent.
   void validate(const std::string& source) const;

@@ -28,6 +28,12 @@ struct Model {
 Model load_model(const std::string& path, const std::string& tokenizer_path = "");
 
 Model load_gguf(const std::string& path);
+// Also reads the legacy export's "version 1" (float32, 256-byte header with magic "ak42");
+// version 2 (int8 groups) is rejected with a clear error.
 Model load_llama2c(const std::string& path, const std::string& tokenizer_path = "");
+
+// llama2.c's tokenizer.bin for a model of `vocab_size` tokens. Its pieces spell spaces as ' '
+// (converted back to U+2581 here); ids 0, 1, 2 are <unk>, <s>, </s>; "<0xXX>" pieces are bytes.
+Tokenizer load_llama2c_tokenizer(const std::string& path, int vocab_size);
 
 }  // namespace airtp

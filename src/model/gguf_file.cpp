@@ -1,0 +1,320 @@
+#include "model/gguf_file.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "model/byte_reader.h"
+#include "model/error.h"
+
+namespace airtp::gguf {
+
+namespace {
+
+// Deeper nesting than this is never written by llama.cpp; the limit bounds recursion on hostile
+// input.
+constexpr int kMaxNesting = 4;
+constexpr uint64_t kMaxAlignment = 1u << 24;
+// Smallest possible encodings, used to reject counts no file of this size could hold before
+// looping over them.
+constexpr size_t kMinKvBytes = 8 + 4 + 1;
+constexpr size_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8;
+
+std::string_view read_string(ByteReader& r, std::string_view what) {
+  const size_t at = r.pos();
+  const auto len = r.read<uint64_t>(what);
+  if (len > r.remaining())
+    r.fail(fmt::format("string length {} of {} at offset {} exceeds the remaining {} bytes of the "
+                       "file (truncated or corrupt)",
+                       len, what, at, r.remaining()));
+  return r.bytes(static_cast<size_t>(len), what);
+}
+
+void skip_value(ByteReader& r, uint32_t type, const std::string& key, int depth) {
+  const std::string what = fmt::format("metadata '{}'", key);
+  if (type == static_cast<uint32_t>(ValueType::STRING)) {
+    read_string(r, what);
+  } else if (type == static_cast<uint32_t>(ValueType::ARRAY)) {
+    if (depth >= kMaxNesting)
+      r.fail(fmt::format("metadata '{}' nests arrays deeper than {} levels", key, kMaxNesting));
+    const auto elem = r.read<uint32_t>(what + " array type");
+    if (elem >= kValueTypeCount)
+      r.fail(fmt::format("metadata '{}' is an array of unknown value type {}", key, elem));
+    const size_t at = r.pos();
+    const auto n = r.read<uint64_t>(what + " array count");
+    const size_t min_size = elem == static_cast<uint32_t>(ValueType::STRING)  ? 8
+                            : elem == static_cast<uint32_t>(ValueType::ARRAY) ? 12
+                                                                               : value_type_size(elem);
+    if (n > r.remaining() / min_size)
+      r.fail(fmt::format("array count {} of metadata '{}' at offset {} exceeds what the remaining "
+                         "{} bytes of the file can hold (truncated or corrupt)",
+                         n, key, at, r.remaining()));
+    if (value_type_size(elem) != 0) {
+      r.skip(static_cast<size_t>(n) * min_size, what);
+    } else {
+      for (uint64_t i = 0; i < n; ++i) skip_value(r, elem, key, depth + 1);
+    }
+  } else {
+    r.skip(value_type_size(type), what);
+  }
+}
+
+// Reads one validated scalar at `r` as int64/double; nullopt when the type is not numeric.
+std::optional<int64_t> read_int(ByteReader& r, uint32_t type, bool& out_of_range) {
+  out_of_range = false;
+  switch (static_cast<ValueType>(type)) {
+    case ValueType::U8: return r.read<uint8_t>("");
+    case ValueType::I8: return r.read<int8_t>("");
+    case ValueType::U16: return r.read<uint16_t>("");
+    case ValueType::I16: return r.read<int16_t>("");
+    case ValueType::U32: return r.read<uint32_t>("");
+    case ValueType::I32: return r.read<int32_t>("");
+    case ValueType::I64: return r.read<int64_t>("");
+    case ValueType::U64: {
+      const auto v = r.read<uint64_t>("");
+      if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        out_of_range = true;
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(v);
+    }
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string TensorInfo::shape() const {
+  std::string s = "[";
+  for (int i = 0; i < n_dims; ++i) s += fmt::format("{}{}", i ? ", " : "", ne[i]);
+  return s + "]";
+}
+
+void File::fail(std::string_view msg) const { throw ModelError(fmt::format("{}: {}", path_, msg)); }
+
+File File::open(const std::string& path) {
+  File f;
+  f.path_ = path;
+  f.map_ = map_file(path);
+  ByteReader r(f.map_.data, f.map_.size, path);
+
+  const auto magic = r.read<uint32_t>("GGUF magic");
+  if (magic != kMagic)
+    r.fail(fmt::format("not a GGUF file: wrong magic 0x{:08x} (expected \"GGUF\")", magic));
+  f.version_ = r.read<uint32_t>("GGUF version");
+  if (f.version_ != 2 && f.version_ != 3)
+    r.fail(fmt::format("unsupported GGUF version {} (airtp reads versions 2 and 3)", f.version_));
+  const auto n_tensors = r.read<uint64_t>("tensor count");
+  const auto n_kv = r.read<uint64_t>("metadata count");
+  if (n_kv > r.remaining() / kMinKvBytes)
+    r.fail(fmt::format("metadata count {} exceeds what the remaining {} bytes of the file can hold "
+                       "(truncated or corrupt)",
+                       n_kv, r.remaining()));
+  if (n_tensors > r.remaining() / kMinTensorInfoBytes)
+    r.fail(fmt::format("tensor count {} exceeds what the remaining {} bytes of the file can hold "
+                       "(truncated or corrupt)",
+                       n_tensors, r.remaining()));
+
+  for (uint64_t i = 0; i < n_kv; ++i) {
+    std::string key(read_string(r, fmt::format("metadata key #{}", i)));
+    Value v;
+    v.type = r.read<uint32_t>(fmt::format("value type of metadata '{}'", key));
+    if (v.type >= kValueTypeCount)
+      r.fail(fmt::format("metadata '{}' has unknown value type {}", key, v.type));
+    v.pos = r.pos();
+    skip_value(r, v.type, key, 0);
+    if (v.type == static_cast<uint32_t>(ValueType::ARRAY)) {
+      std::memcpy(&v.elem_type, f.map_.data + v.pos, 4);
+      std::memcpy(&v.count, f.map_.data + v.pos + 4, 8);
+    }
+    if (!f.values_.emplace(key, v).second) r.fail(fmt::format("duplicate metadata key '{}'", key));
+    f.keys_.push_back(std::move(key));
+  }
+
+  if (const Value* a = f.find("general.alignment")) {
+    ByteReader ar(f.map_.data, f.map_.size, path);
+    ar.skip(a->pos, "");
+    bool oor = false;
+    const auto al = read_int(ar, a->type, oor);
+    if (!al)
+      r.fail(fmt::format("metadata 'general.alignment' has type {}, expected an integer",
+                         value_type_name(a->type)));
+    if (*al < 8 || static_cast<uint64_t>(*al) > kMaxAlignment || (*al & (*al - 1)) != 0)
+      r.fail(fmt::format("general.alignment = {} is not a power of two in [8, {}]", *al, kMaxAlignment));
+    f.alignment_ = static_cast<uint32_t>(*al);
+  }
+
+  f.tensors_.reserve(static_cast<size_t>(n_tensors));
+  for (uint64_t i = 0; i < n_tensors; ++i) {
+    TensorInfo t;
+    t.name = std::string(read_string(r, fmt::format("tensor name #{}", i)));
+    const std::string what = fmt::format("tensor '{}'", t.name);
+    const auto n_dims = r.read<uint32_t>(what + " dimension count");
+    if (n_dims == 0 || n_dims > static_cast<uint32_t>(kMaxDims))
+      r.fail(fmt::format("tensor '{}' has {} dimensions (1 to {} supported)", t.name, n_dims, kMaxDims));
+    t.n_dims = static_cast<int>(n_dims);
+    unsigned __int128 count = 1;
+    for (int d = 0; d < t.n_dims; ++d) {
+      t.ne[d] = r.read<uint64_t>(what + " shape");
+      count *= t.ne[d];
+      if (count > f.map_.size * static_cast<unsigned __int128>(8))  // even 1 bit/value overflows
+        r.fail(fmt::format("tensor '{}' has an absurd shape (more values than the file can hold)",
+                           t.name));
+    }
+    t.ggml_type = r.read<uint32_t>(what + " type");
+    const auto dt = dtype_from_ggml(t.ggml_type);
+    if (!dt) {
+      const std::string name = ggml_type_name(t.ggml_type);
+      if (name.empty())
+        r.fail(fmt::format("tensor '{}' has unknown tensor type {}", t.name, t.ggml_type));
+      r.fail(fmt::format("tensor '{}' has unsupported tensor type {} ({}); airtp reads F32, F16 and Q8_0",
+                         t.name, name, t.ggml_type));
+    }
+    t.type = *dt;
+    if (t.type == DType::Q8_0 && t.ne[0] % kQ8Block != 0)
+      r.fail(fmt::format("Q8_0 tensor '{}' has row length {}, not a multiple of {}", t.name, t.ne[0],
+                         kQ8Block));
+    const unsigned __int128 rows = count / (t.ne[0] ? t.ne[0] : 1);
+    const unsigned __int128 row_bytes = t.type == DType::F32   ? t.ne[0] * 4
+                                        : t.type == DType::F16 ? t.ne[0] * 2
+                                                               : t.ne[0] / kQ8Block * sizeof(BlockQ8_0);
+    const unsigned __int128 nbytes = t.ne[0] ? rows * row_bytes : 0;
+    t.offset = r.read<uint64_t>(what + " data offset");
+    if (t.offset % f.alignment_ != 0)
+      r.fail(fmt::format("tensor '{}' data offset {} is misaligned (not a multiple of the alignment {})",
+                         t.name, t.offset, f.alignment_));
+    if (nbytes > f.map_.size)
+      r.fail(fmt::format("truncated file: tensor '{}' {} needs {} bytes, but the file has {} bytes",
+                         t.name, t.shape(), static_cast<uint64_t>(nbytes), f.map_.size));
+    t.nbytes = static_cast<size_t>(nbytes);
+    if (!f.tensor_index_.emplace(t.name, f.tensors_.size()).second)
+      r.fail(fmt::format("duplicate tensor name '{}'", t.name));
+    f.tensors_.push_back(std::move(t));
+  }
+
+  const uint64_t end_of_infos = r.pos();
+  f.data_offset_ = static_cast<size_t>((end_of_infos + f.alignment_ - 1) / f.alignment_ * f.alignment_);
+  for (TensorInfo& t : f.tensors_) {
+    const unsigned __int128 begin = static_cast<unsigned __int128>(f.data_offset_) + t.offset;
+    const unsigned __int128 end = begin + t.nbytes;
+    if (end > f.map_.size)
+      r.fail(fmt::format("truncated file: data of tensor '{}' ends at byte {}, but the file has {} bytes",
+                         t.name, static_cast<long double>(end), f.map_.size));
+    t.data = f.map_.data + static_cast<size_t>(begin);
+  }
+  return f;
+}
+
+const Value* File::find(std::string_view key) const {
+  auto it = values_.find(std::string(key));
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+const Value& File::require(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v) fail(fmt::format("missing metadata key '{}'", key));
+  return *v;
+}
+
+const TensorInfo* File::find_tensor(std::string_view name) const {
+  auto it = tensor_index_.find(std::string(name));
+  return it == tensor_index_.end() ? nullptr : &tensors_[it->second];
+}
+
+std::optional<int64_t> File::get_int_opt(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v) return std::nullopt;
+  ByteReader r(map_.data, map_.size, path_);
+  r.skip(v->pos, "");
+  bool oor = false;
+  auto x = read_int(r, v->type, oor);
+  if (oor) fail(fmt::format("metadata '{}' is out of range", key));
+  if (!x)
+    fail(fmt::format("metadata '{}' has type {}, expected an integer", key, value_type_name(v->type)));
+  return x;
+}
+
+int64_t File::get_int(std::string_view key) const {
+  require(key);
+  return *get_int_opt(key);
+}
+
+std::optional<double> File::get_float_opt(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v) return std::nullopt;
+  ByteReader r(map_.data, map_.size, path_);
+  r.skip(v->pos, "");
+  if (v->type == static_cast<uint32_t>(ValueType::F32)) return r.read<float>("");
+  if (v->type == static_cast<uint32_t>(ValueType::F64)) return r.read<double>("");
+  fail(fmt::format("metadata '{}' has type {}, expected a float", key, value_type_name(v->type)));
+}
+
+std::optional<bool> File::get_bool_opt(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v) return std::nullopt;
+  if (v->type != static_cast<uint32_t>(ValueType::BOOL))
+    fail(fmt::format("metadata '{}' has type {}, expected bool", key, value_type_name(v->type)));
+  return map_.data[v->pos] != 0;
+}
+
+std::optional<std::string> File::get_string_opt(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v) return std::nullopt;
+  if (v->type != static_cast<uint32_t>(ValueType::STRING))
+    fail(fmt::format("metadata '{}' has type {}, expected string", key, value_type_name(v->type)));
+  ByteReader r(map_.data, map_.size, path_);
+  r.skip(v->pos, "");
+  return std::string(read_string(r, key));
+}
+
+std::string File::get_string(std::string_view key) const {
+  require(key);
+  return *get_string_opt(key);
+}
+
+std::vector<std::string> File::get_string_array(std::string_view key) const {
+  const Value& v = require(key);
+  if (v.type != static_cast<uint32_t>(ValueType::ARRAY) ||
+      v.elem_type != static_cast<uint32_t>(ValueType::STRING))
+    fail(fmt::format("metadata '{}' is not an array of strings", key));
+  ByteReader r(map_.data, map_.size, path_);
+  r.skip(v.pos + 12, "");
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(v.count));  // validated against the file size at open
+  for (uint64_t i = 0; i < v.count; ++i) out.emplace_back(read_string(r, key));
+  return out;
+}
+
+std::vector<float> File::get_float_array(std::string_view key) const {
+  const Value& v = require(key);
+  const bool f32 = v.elem_type == static_cast<uint32_t>(ValueType::F32);
+  const bool f64 = v.elem_type == static_cast<uint32_t>(ValueType::F64);
+  if (v.type != static_cast<uint32_t>(ValueType::ARRAY) || !(f32 || f64))
+    fail(fmt::format("metadata '{}' is not an array of floats", key));
+  ByteReader r(map_.data, map_.size, path_);
+  r.skip(v.pos + 12, "");
+  std::vector<float> out(static_cast<size_t>(v.count));
+  for (float& x : out) x = f32 ? r.read<float>(key) : static_cast<float>(r.read<double>(key));
+  return out;
+}
+
+std::vector<int64_t> File::get_int_array(std::string_view key) const {
+  const Value& v = require(key);
+  if (v.type != static_cast<uint32_t>(ValueType::ARRAY) ||
+      v.elem_type == static_cast<uint32_t>(ValueType::STRING) ||
+      v.elem_type == static_cast<uint32_t>(ValueType::ARRAY))
+    fail(fmt::format("metadata '{}' is not an array of integers", key));
+  ByteReader r(map_.data, map_.size, path_);
+  r.skip(v.pos + 12, "");
+  std::vector<int64_t> out;
+  out.reserve(static_cast<size_t>(v.count));
+  for (uint64_t i = 0; i < v.count; ++i) {
+    bool oor = false;
+    const auto x = read_int(r, v.elem_type, oor);
+    if (!x) fail(fmt::format("metadata '{}' is not an array of integers", key));
+    out.push_back(*x);
+  }
+  return out;
+}
+
+}  // namespace airtp::gguf

@@ -1,0 +1,20 @@
+// A whole file mapped read-only into memory. Models view their weights in place, so the mapping
+// lives as long as any Model holding `keep` (Model::storage).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace airtp {
+
+struct MappedFile {
+  const uint8_t* data = nullptr;  // nullptr for an empty file
+  size_t size = 0;
+  std::shared_ptr<void> keep;     // unmaps when the last owner lets go
+};
+
+// Throws ModelError "<path>: cannot open <what>: <reason>" when the file is missing or unreadable.
+MappedFile map_file(const std::string& path, const char* what = "model file");
+
+}  // namespace airtp
