@@ -27,6 +27,18 @@ void add_run_options(CLI::App& app, RunOptions& opt) {
   app.add_option("--bits", opt.quantizer.bits, "Digital: bits per value (2..16)")->capture_default_str();
   app.add_option("--quant-block", opt.quantizer.block, "Digital: values per scale")->capture_default_str();
   app.add_option("--topology", opt.topology, "Digital: wireless (OFDMA to an access point) | mesh | star")->capture_default_str();
+  app.add_option("--link-gbps", opt.link_gbps, "Digital mesh/star: wire rate per node (Gbit/s)")->capture_default_str();
+  app.add_option("--link-latency-us", opt.link_latency_us, "Digital mesh/star: latency per message (us)")->capture_default_str();
+  app.add_option("--tx-power-dbm", opt.tx_power_dbm, "Wireless: transmit power budget per device (dBm)")->capture_default_str();
+  app.add_option("--snr-db", opt.snr_db, "Wireless: power-control every device to this mean receive SNR per antenna (dB)");
+  app.add_option("--design", opt.design, "AirComp transceiver: sdr | mmse | mf | equal_power")->capture_default_str();
+  app.add_option("--rx-antennas", opt.rx_antennas, "Wireless: receive antennas M at the server")->capture_default_str();
+  app.add_option("--tx-antennas", opt.tx_antennas, "Wireless: antennas K per device")->capture_default_str();
+  app.add_option("--streams", opt.streams, "AirComp: spatial streams L per device (<= K)")->capture_default_str();
+  app.add_option("--bandwidth-mhz", opt.bandwidth_mhz, "Wireless: bandwidth (MHz)")->capture_default_str();
+  app.add_option("--coherence", opt.coherence, "AirComp: all-reduces per channel realization")->capture_default_str();
+  app.add_option("--randomizations", opt.randomizations, "AirComp SDR: Gaussian randomization candidates")->capture_default_str();
+  app.add_option("--channel-seed", opt.channel_seed, "Wireless: seed of channels, placement and noise")->capture_default_str();
   app.add_option("--mpi-timeout", opt.mpi_timeout_s, "Seconds a collective may take before the job is aborted")->capture_default_str();
 }
 

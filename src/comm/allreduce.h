@@ -21,6 +21,10 @@ struct AllReduceStats {
   double link_time_s = 0;               // modelled time on the link (air time, or wire time)
   double machinery_time_s = 0;          // measured wall time spent inside reduce()
   uint64_t channel_uses = 0;            // AirComp: complex channel uses
+  uint64_t designs = 0;                 // AirComp: transceiver designs solved (one per block)
+  double design_seconds = 0;            // AirComp: time spent solving them
+  double design_mse_sum = 0;            // AirComp: sum of the designs' per-channel-use MSE
+  uint64_t dropped_devices = 0;         // AirComp: device-blocks excluded by deep fades
   // Error of the estimate against the exact sum, where the scheme can compute it
   // (sum over calls of squared norms), so callers can report normalised MSE.
   double err_sq = 0;

@@ -3,13 +3,94 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
 
+#include "comm/aircomp.h"
 #include "comm/schemes.h"
+#include "sim/latency.h"
+#include "wireless/channel.h"
+#include "wireless/rate.h"
 
 namespace airtp {
+
+WirelessConfig make_wireless(const RunOptions& opt, int n_devices) {
+  WirelessConfig w = default_wireless_config(n_devices, opt.channel_seed, opt.tx_power_dbm);
+  w.n_rx_antennas = opt.rx_antennas;
+  w.n_tx_antennas = opt.tx_antennas;
+  w.n_streams = opt.streams;
+  w.bandwidth_hz = opt.bandwidth_mhz * 1e6;
+  if (opt.snr_db) {
+    // Power control: each device transmits just enough for the same mean receive SNR.
+    if (!std::isfinite(*opt.snr_db) || *opt.snr_db < -50 || *opt.snr_db > 80)
+      throw std::invalid_argument(fmt::format("--snr-db {} is outside -50..80", *opt.snr_db));
+    for (int d = 0; d < n_devices; ++d)
+      w.tx_power_dbm[static_cast<size_t>(d)] =
+          watt_to_dbm(db_to_linear(*opt.snr_db) * w.noise_power_w() / w.path_gain(d));
+  }
+  w.validate();
+  return w;
+}
+
+std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, const WirelessConfig& w) {
+  const int n = t.n_devices();
+  if (opt.allreduce == "exact") return make_exact_allreduce(t);
+  if (opt.allreduce == "digital") {
+    const DigitalTopology topo = parse_topology(opt.topology);
+    opt.quantizer.validate();
+    LinkModel link;
+    if (topo == DigitalTopology::WirelessStar) {
+      auto channel = std::make_shared<ChannelModel>(w);
+      const double bits = opt.quantizer.bits;
+      link = [channel, w, n, bits](const LinkEvent& ev) {
+        const auto real = channel->realization(ev.block_index);
+        CommParams p;
+        p.scheme = AllReduceScheme::DigitalOfdma;
+        p.wireless.bandwidth_hz = w.bandwidth_hz;
+        p.wireless.uplink_bits_per_value = bits;
+        p.wireless.uplink_rate_bps = ofdma_uplink_rates_bps(real.H, w);
+        p.wireless.downlink_rate_bps = broadcast_rate_bps(real.H, w);
+        return allreduce_time(p, n, static_cast<long long>(ev.values)).total_s();
+      };
+    } else {
+      if (!(opt.link_gbps > 0) || opt.link_gbps > 1e4)
+        throw std::invalid_argument(fmt::format("--link-gbps {} is outside (0, 10000]", opt.link_gbps));
+      if (!(opt.link_latency_us >= 0)) throw std::invalid_argument("--link-latency-us must be >= 0");
+      CommParams p;
+      p.scheme = topo == DigitalTopology::Mesh ? AllReduceScheme::EthernetMesh : AllReduceScheme::EthernetStar;
+      p.ethernet.link_bps = opt.link_gbps * 1e9;
+      p.ethernet.latency_s = opt.link_latency_us * 1e-6;
+      p.ethernet.bytes_per_value = static_cast<double>(opt.quantizer.wire_bytes(4096)) / 4096.0;
+      link = [p, n](const LinkEvent& ev) { return allreduce_time(p, n, static_cast<long long>(ev.values)).total_s(); };
+    }
+    return make_digital_allreduce(t, opt.quantizer, topo, link);
+  }
+  if (opt.allreduce == "aircomp") {
+    AirCompOptions a;
+    a.wireless = w;
+    a.method = parse_transceiver_method(opt.design);
+    if (opt.coherence < 1) throw std::invalid_argument(fmt::format("--coherence {} must be >= 1", opt.coherence));
+    if (opt.randomizations < 0 || opt.randomizations > 100000)
+      throw std::invalid_argument(fmt::format("--randomizations {} is outside 0..100000", opt.randomizations));
+    a.coherence_calls = opt.coherence;
+    a.design.n_randomizations = opt.randomizations;
+    a.design.seed = opt.channel_seed;
+    a.noise_seed = opt.channel_seed * 7919 + 7;
+    auto channel = std::make_shared<ChannelModel>(w);
+    LinkModel link = [channel, w, n](const LinkEvent& ev) {
+      CommParams p;
+      p.scheme = AllReduceScheme::AirComp;
+      p.wireless.bandwidth_hz = w.bandwidth_hz;
+      p.wireless.streams = w.n_streams;
+      p.wireless.downlink_rate_bps = broadcast_rate_bps(channel->realization(ev.block_index).H, w);
+      return allreduce_time(p, n, static_cast<long long>(ev.values)).total_s();
+    };
+    return make_aircomp_allreduce(t, a, link);
+  }
+  throw std::invalid_argument(fmt::format("--allreduce '{}' is not one of exact, digital, aircomp", opt.allreduce));
+}
 
 Session::~Session() = default;
 
@@ -44,13 +125,8 @@ Session::Session(const RunOptions& opt) : opt_(opt) {
   const int unit_block = block_size(model_->weights.layers.at(0).w_down.type);
   const Plan plan = make_plan(cfg, shares, unit_block);
 
-  if (opt.allreduce == "exact") {
-    allreduce_ = make_exact_allreduce(*transport_);
-  } else if (opt.allreduce == "digital") {
-    allreduce_ = make_digital_allreduce(*transport_, opt.quantizer, parse_topology(opt.topology));
-  } else {
-    throw std::invalid_argument(fmt::format("--allreduce '{}' is not one of exact, digital", opt.allreduce));
-  }
+  wireless_ = make_wireless(opt, n);
+  allreduce_ = make_allreduce(opt, *transport_, wireless_);
 
   const int threads = opt.threads > 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
   pool_ = std::make_unique<ThreadPool>(threads);

@@ -4,6 +4,7 @@
 // available everywhere.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "tensor/threadpool.h"
 #include "tp/engine.h"
 #include "tp/plan.h"
+#include "wireless/scenario.h"
 
 namespace airtp {
 
@@ -30,12 +32,22 @@ struct RunOptions {
   std::string topology = "wireless"; // digital: wireless | mesh | star
   double mpi_timeout_s = 60;
   // Wireless link of the digital and AirComp schemes (see wireless/ and docs/wireless-model.md).
-  double snr_db = 20;                // AirComp: receive SNR at the reference device
-  std::string design = "sdr";        // AirComp transceiver: sdr | mmse | matched | equal-power
+  double tx_power_dbm = 20;          // per-device transmit power budget
+  std::optional<double> snr_db;      // if set: power control to this mean receive SNR per antenna
+  std::string design = "sdr";        // AirComp transceiver: sdr | mmse | mf | equal_power
   uint64_t channel_seed = 1;
-  int rx_antennas = 20, tx_antennas = 4;
+  int rx_antennas = 20, tx_antennas = 4, streams = 4;
+  double bandwidth_mhz = 10;
+  int coherence = 1;                 // all-reduces per channel realization
+  int randomizations = 100;          // SDR Gaussian randomization candidates
   double link_gbps = 1.0;            // mesh/star wire rate
+  double link_latency_us = 0;        // mesh/star per-message latency
 };
+
+// The radio scenario for n devices from the options (paper defaults, see docs/wireless-model.md).
+WirelessConfig make_wireless(const RunOptions& opt, int n_devices);
+// The all-reduce scheme named by opt.allreduce, with its link-time model.
+std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, const WirelessConfig& w);
 
 class Session {
  public:
@@ -53,9 +65,12 @@ class Session {
   bool is_root() const { return transport_->is_root(); }
   // Broadcasts a token id chosen on the root to every process.
   int share_token(int token);
+  // The radio scenario of this run (digital-wireless and AirComp), one entry per device.
+  const WirelessConfig& wireless() const { return wireless_; }
 
  private:
   RunOptions opt_;
+  WirelessConfig wireless_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<AllReduce> allreduce_;
