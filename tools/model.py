@@ -43,19 +43,18 @@ class RMSNorm(nn.Module):
 
 
 def rope_tables(head_dim, seq_len, theta, dtype):
-    """cos/sin [seq_len, head_dim/2], computed in float64 then cast."""
+    """exp(i * pos * theta^(-2j/head_dim)) as complex [seq_len, head_dim/2], computed in float64
+    then cast (complex64 for float32 models, complex128 for float64)."""
     inv = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
     ang = torch.outer(torch.arange(seq_len, dtype=torch.float64), inv)
-    return torch.cos(ang).to(dtype), torch.sin(ang).to(dtype)
+    cis = torch.polar(torch.ones_like(ang), ang)
+    return cis.to(torch.complex64 if dtype == torch.float32 else torch.complex128)
 
 
-def apply_rope(x, cos, sin):
-    """x [B, T, H, hd]; rotate pairs (x[2i], x[2i+1])."""
-    xr = x.reshape(*x.shape[:-1], -1, 2)
-    a, b = xr[..., 0], xr[..., 1]
-    c = cos[None, :, None, :]
-    s = sin[None, :, None, :]
-    return torch.stack((a * c - b * s, a * s + b * c), dim=-1).flatten(-2)
+def apply_rope(x, cis):
+    """x [B, T, H, hd]; rotate pairs (x[2i], x[2i+1]) as complex numbers x[2i] + i x[2i+1]."""
+    xc = torch.view_as_complex(x.reshape(*x.shape[:-1], -1, 2).contiguous())
+    return torch.view_as_real(xc * cis[None, :, None, :]).flatten(-2)
 
 
 class Attention(nn.Module):
@@ -68,20 +67,20 @@ class Attention(nn.Module):
         self.wv = nn.Linear(a.dim, a.n_kv_heads * self.hd, bias=False)
         self.wo = nn.Linear(a.n_heads * self.hd, a.dim, bias=False)
 
-    def forward(self, x, cos, sin):
+    def forward(self, x, cis, mask):
         B, T, _ = x.shape
         q = self.wq(x).view(B, T, self.n_heads, self.hd)
         k = self.wk(x).view(B, T, self.n_kv, self.hd)
         v = self.wv(x).view(B, T, self.n_kv, self.hd)
-        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        q, k = apply_rope(q, cis), apply_rope(k, cis)
         rep = self.n_heads // self.n_kv
         if rep > 1:
             k = k.repeat_interleave(rep, dim=2)
             v = v.repeat_interleave(rep, dim=2)
         q, k, v = (t.transpose(1, 2) for t in (q, k, v))  # B H T hd
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(self.hd)
-        mask = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)
-        att = att.masked_fill(mask, float("-inf"))
+        att = torch.baddbmm(mask.expand(B * self.n_heads, T, T), q.reshape(B * self.n_heads, T, self.hd),
+                            k.reshape(B * self.n_heads, T, self.hd).transpose(1, 2),
+                            alpha=1.0 / math.sqrt(self.hd)).view(B, self.n_heads, T, T)
         att = F.softmax(att, dim=-1)
         y = (att @ v).transpose(1, 2).reshape(B, T, -1)
         return self.wo(y)
@@ -106,8 +105,8 @@ class Block(nn.Module):
         self.attention_norm = RMSNorm(a.dim, a.norm_eps)
         self.ffn_norm = RMSNorm(a.dim, a.norm_eps)
 
-    def forward(self, x, cos, sin):
-        h = x + self.attention(self.attention_norm(x), cos, sin)
+    def forward(self, x, cis, mask):
+        h = x + self.attention(self.attention_norm(x), cis, mask)
         return h + self.feed_forward(self.ffn_norm(h))
 
 
@@ -136,11 +135,11 @@ class Transformer(nn.Module):
         if T > self.args.max_seq_len:
             raise ValueError(f"sequence of {T} tokens exceeds context {self.args.max_seq_len}")
         dtype = self.tok_embeddings.weight.dtype
-        cos, sin = rope_tables(self.args.dim // self.args.n_heads, T, self.args.rope_theta, dtype)
-        cos, sin = cos.to(tokens.device), sin.to(tokens.device)
+        cis = rope_tables(self.args.dim // self.args.n_heads, T, self.args.rope_theta, dtype).to(tokens.device)
+        mask = torch.full((T, T), float("-inf"), dtype=dtype, device=tokens.device).triu(1)  # additive causal
         h = self.tok_embeddings(tokens)
         for layer in self.layers:
-            h = layer(h, cos, sin)
+            h = layer(h, cis, mask)
         logits = self.output(self.norm(h))
         if targets is None:
             return logits
