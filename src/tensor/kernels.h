@@ -39,7 +39,12 @@ void softmax(float* x, int n);
 // out[i] = silu(gate[i]) * up[i]  (SwiGLU).
 void swiglu(float* out, const float* gate, const float* up, int n);
 
-// True when the AVX2+FMA code paths are in use on this CPU.
+// True when the AVX2+FMA code paths are in use on this CPU (false while forced portable).
 bool cpu_has_avx2_fma();
+
+// Makes every kernel take its portable path even on an AVX2 CPU (for tests and benchmarks that
+// compare the two); false restores the run-time choice. Process-wide; not meant to be flipped
+// while kernels run on other threads.
+void force_portable_kernels(bool on);
 
 }  // namespace airtp
