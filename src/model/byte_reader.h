@@ -30,10 +30,14 @@ class ByteReader {
 
   [[noreturn]] void fail(std::string_view msg) const { throw ModelError(fmt::format("{}: {}", path_, msg)); }
 
+  // What is being read, for error messages ("metadata 'llama.block_count'"); set once per item so
+  // that the hot loops pass only constant strings.
+  void set_context(std::string context) { context_ = std::move(context); }
+
   void need(size_t n, std::string_view what) const {
     if (n > remaining())
-      fail(fmt::format("truncated file: {} at offset {} needs {} bytes, but the file has {} bytes",
-                       what, pos_, n, size_));
+      fail(fmt::format("truncated file: {}{}{} at offset {} needs {} bytes, but the file has {} bytes",
+                       what, context_.empty() ? "" : " of ", context_, pos_, n, size_));
   }
 
   template <class T>
@@ -63,6 +67,7 @@ class ByteReader {
   size_t size_;
   size_t pos_ = 0;
   std::string path_;
+  std::string context_;
 };
 
 }  // namespace airtp

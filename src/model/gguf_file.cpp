@@ -24,24 +24,23 @@ std::string_view read_string(ByteReader& r, std::string_view what) {
   const size_t at = r.pos();
   const auto len = r.read<uint64_t>(what);
   if (len > r.remaining())
-    r.fail(fmt::format("string length {} of {} at offset {} exceeds the remaining {} bytes of the "
+    r.fail(fmt::format("string length {} ({}) at offset {} exceeds the remaining {} bytes of the "
                        "file (truncated or corrupt)",
                        len, what, at, r.remaining()));
   return r.bytes(static_cast<size_t>(len), what);
 }
 
 void skip_value(ByteReader& r, uint32_t type, const std::string& key, int depth) {
-  const std::string what = fmt::format("metadata '{}'", key);
   if (type == static_cast<uint32_t>(ValueType::STRING)) {
-    read_string(r, what);
+    read_string(r, "string");
   } else if (type == static_cast<uint32_t>(ValueType::ARRAY)) {
     if (depth >= kMaxNesting)
       r.fail(fmt::format("metadata '{}' nests arrays deeper than {} levels", key, kMaxNesting));
-    const auto elem = r.read<uint32_t>(what + " array type");
+    const auto elem = r.read<uint32_t>("array type");
     if (elem >= kValueTypeCount)
       r.fail(fmt::format("metadata '{}' is an array of unknown value type {}", key, elem));
     const size_t at = r.pos();
-    const auto n = r.read<uint64_t>(what + " array count");
+    const auto n = r.read<uint64_t>("array count");
     const size_t min_size = elem == static_cast<uint32_t>(ValueType::STRING)  ? 8
                             : elem == static_cast<uint32_t>(ValueType::ARRAY) ? 12
                                                                                : value_type_size(elem);
@@ -50,12 +49,12 @@ void skip_value(ByteReader& r, uint32_t type, const std::string& key, int depth)
                          "{} bytes of the file can hold (truncated or corrupt)",
                          n, key, at, r.remaining()));
     if (value_type_size(elem) != 0) {
-      r.skip(static_cast<size_t>(n) * min_size, what);
+      r.skip(static_cast<size_t>(n) * min_size, "array");
     } else {
       for (uint64_t i = 0; i < n; ++i) skip_value(r, elem, key, depth + 1);
     }
   } else {
-    r.skip(value_type_size(type), what);
+    r.skip(value_type_size(type), "value");
   }
 }
 
@@ -116,9 +115,11 @@ File File::open(const std::string& path) {
                        n_tensors, r.remaining()));
 
   for (uint64_t i = 0; i < n_kv; ++i) {
-    std::string key(read_string(r, fmt::format("metadata key #{}", i)));
+    r.set_context(fmt::format("metadata #{}", i));
+    std::string key(read_string(r, "key"));
+    r.set_context(fmt::format("metadata '{}'", key));
     Value v;
-    v.type = r.read<uint32_t>(fmt::format("value type of metadata '{}'", key));
+    v.type = r.read<uint32_t>("value type");
     if (v.type >= kValueTypeCount)
       r.fail(fmt::format("metadata '{}' has unknown value type {}", key, v.type));
     v.pos = r.pos();
@@ -147,21 +148,22 @@ File File::open(const std::string& path) {
   f.tensors_.reserve(static_cast<size_t>(n_tensors));
   for (uint64_t i = 0; i < n_tensors; ++i) {
     TensorInfo t;
-    t.name = std::string(read_string(r, fmt::format("tensor name #{}", i)));
-    const std::string what = fmt::format("tensor '{}'", t.name);
-    const auto n_dims = r.read<uint32_t>(what + " dimension count");
+    r.set_context(fmt::format("tensor #{}", i));
+    t.name = std::string(read_string(r, "name"));
+    r.set_context(fmt::format("tensor '{}'", t.name));
+    const auto n_dims = r.read<uint32_t>("dimension count");
     if (n_dims == 0 || n_dims > static_cast<uint32_t>(kMaxDims))
       r.fail(fmt::format("tensor '{}' has {} dimensions (1 to {} supported)", t.name, n_dims, kMaxDims));
     t.n_dims = static_cast<int>(n_dims);
     unsigned __int128 count = 1;
     for (int d = 0; d < t.n_dims; ++d) {
-      t.ne[d] = r.read<uint64_t>(what + " shape");
+      t.ne[d] = r.read<uint64_t>("shape");
       count *= t.ne[d];
       if (count > f.map_.size * static_cast<unsigned __int128>(8))  // even 1 bit/value overflows
         r.fail(fmt::format("tensor '{}' has an absurd shape (more values than the file can hold)",
                            t.name));
     }
-    t.ggml_type = r.read<uint32_t>(what + " type");
+    t.ggml_type = r.read<uint32_t>("type");
     const auto dt = dtype_from_ggml(t.ggml_type);
     if (!dt) {
       const std::string name = ggml_type_name(t.ggml_type);
@@ -179,7 +181,7 @@ File File::open(const std::string& path) {
                                         : t.type == DType::F16 ? t.ne[0] * 2
                                                                : t.ne[0] / kQ8Block * sizeof(BlockQ8_0);
     const unsigned __int128 nbytes = t.ne[0] ? rows * row_bytes : 0;
-    t.offset = r.read<uint64_t>(what + " data offset");
+    t.offset = r.read<uint64_t>("data offset");
     if (t.offset % f.alignment_ != 0)
       r.fail(fmt::format("tensor '{}' data offset {} is misaligned (not a multiple of the alignment {})",
                          t.name, t.offset, f.alignment_));
@@ -192,6 +194,7 @@ File File::open(const std::string& path) {
     f.tensors_.push_back(std::move(t));
   }
 
+  r.set_context("");
   const uint64_t end_of_infos = r.pos();
   f.data_offset_ = static_cast<size_t>((end_of_infos + f.alignment_ - 1) / f.alignment_ * f.alignment_);
   for (TensorInfo& t : f.tensors_) {

@@ -191,9 +191,13 @@ Tokenizer load_llama2c_tokenizer(const std::string& path, int vocab_size) {
   std::vector<float> scores(n);
   std::vector<Tokenizer::PieceType> types(n, Tokenizer::PieceType::Normal);
   for (size_t i = 0; i < n; ++i) {
-    scores[i] = r.read<float>(fmt::format("score of token {}", i));
+    if (r.remaining() < 8)
+      r.fail(fmt::format("truncated file: token {} at offset {} needs 8 bytes for its score and length, "
+                         "but the file has {} bytes",
+                         i, r.pos(), r.size()));
+    scores[i] = r.read<float>("token score");
     const size_t at = r.pos();
-    const auto len = r.read<int32_t>(fmt::format("length of token {}", i));
+    const auto len = r.read<int32_t>("token length");
     if (len < 0 || static_cast<size_t>(len) > r.remaining())
       r.fail(fmt::format("length {} of token {} at offset {} exceeds the remaining {} bytes of the file "
                          "(truncated or corrupt)",
