@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <thread>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -36,6 +38,22 @@ std::vector<int> parse_ids(const std::string& s) {
     }
   }
   return ids;
+}
+
+// Test hook for the failure-handling tests: AIRTP_FAULT_INJECT="device:step:exit|stall" makes
+// the process running that device die or hang at that decode step, as a crashed or frozen
+// edge device would.
+void maybe_inject_fault(const Session& s, int step) {
+  static const char* spec = std::getenv("AIRTP_FAULT_INJECT");
+  if (!spec) return;
+  int device = -1, at = -1;
+  char mode[16] = {};
+  if (std::sscanf(spec, "%d:%d:%15s", &device, &at, mode) != 3 || at != step) return;
+  for (int d : const_cast<Session&>(s).transport().local_devices()) {
+    if (d != device) continue;
+    if (std::string(mode) == "exit") std::_Exit(9);
+    if (std::string(mode) == "stall") std::this_thread::sleep_for(std::chrono::hours(1));
+  }
 }
 
 int run(const GenerateOptions& o) {
@@ -79,6 +97,7 @@ int run(const GenerateOptions& o) {
   int prev = prompt.back();
   t0 = Clock::now();
   for (int i = 0; i < o.steps; ++i) {
+    maybe_inject_fault(s, i);
     int next = root ? sampler.sample(logits) : 0;
     next = s.share_token(next);
     out.push_back(next);
