@@ -56,6 +56,20 @@ inline float bits_f32(uint32_t u) {
   return f;
 }
 
+// Branch-free IEEE half -> float (the FP16 library's method), so the portable F16 dot product
+// vectorises. Normal halves: move exponent and mantissa into place and rescale by 2^-112, which
+// also carries inf/NaN to exponent 255 (a NaN comes out quiet, payload kept, as with F16C).
+// Subnormals: build 0.5 + m * 2^-24 in float and subtract 0.5, both exact.
+inline float half_to_float(uint16_t h) {
+  const uint32_t w = static_cast<uint32_t>(h) << 16;
+  const uint32_t sign = w & 0x80000000u;
+  const uint32_t two_w = w + w;
+  const float normalized = bits_f32((two_w >> 4) + (0xe0u << 23)) * 0x1p-112f;
+  const float denormalized = bits_f32((two_w >> 17) | (126u << 23)) - 0.5f;
+  const uint32_t is_sub = 0u - static_cast<uint32_t>(two_w < (1u << 27));  // all ones or zero
+  return bits_f32(sign | (f32_bits(denormalized) & is_sub) | (f32_bits(normalized) & ~is_sub));
+}
+
 std::string shape(const Matrix& W) {
   return std::string(dtype_name(W.type)) + " " + std::to_string(W.rows) + "x" +
          std::to_string(W.cols);
@@ -89,32 +103,33 @@ inline float dot_portable(int n, const float* x, Load w) {
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
+// F16 and Q8_0 rows are decoded a chunk at a time into floats and then dotted: two plain loops
+// the compiler vectorises, where a fused decode-and-multiply loop would stay scalar. Q8_0's
+// d * q is exact in float, so this is the dot product of the exactly dequantized row.
+constexpr int kDecodeChunk = 256;
+
 float dot_row_portable(DType type, const uint8_t* row, int n, const float* x) {
-  switch (type) {
-    case DType::F32: {
-      const auto* w = reinterpret_cast<const float*>(row);
-      return dot_portable(n, x, [w](int i) { return w[i]; });
-    }
-    case DType::F16: {
-      const auto* w = reinterpret_cast<const uint16_t*>(row);
-      return dot_portable(n, x, [w](int i) { return fp16_to_fp32(w[i]); });
-    }
-    case DType::Q8_0: {
-      // d * q is exact in float (11-bit by 8-bit mantissas), so scaling each weight first gives
-      // the dot product of the exactly dequantized row.
-      const auto* b = reinterpret_cast<const BlockQ8_0*>(row);
-      float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      for (int blk = 0; blk < n / kQ8Block; ++blk) {
-        const float d = fp16_to_fp32(b[blk].d);
-        const float* xb = x + blk * kQ8Block;
-        for (int j = 0; j < kQ8Block; j += 8) {
-          for (int k = 0; k < 8; ++k) acc[k] += (d * b[blk].qs[j + k]) * xb[j + k];
-        }
-      }
-      return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    }
+  if (type == DType::F32) {
+    const auto* w = reinterpret_cast<const float*>(row);
+    return dot_portable(n, x, [w](int i) { return w[i]; });
   }
-  return 0.0f;
+  float buf[kDecodeChunk];
+  float total = 0.0f;
+  for (int c0 = 0; c0 < n; c0 += kDecodeChunk) {
+    const int len = n - c0 < kDecodeChunk ? n - c0 : kDecodeChunk;
+    if (type == DType::F16) {
+      const auto* h = reinterpret_cast<const uint16_t*>(row) + c0;
+      for (int i = 0; i < len; ++i) buf[i] = half_to_float(h[i]);
+    } else {
+      const auto* b = reinterpret_cast<const BlockQ8_0*>(row) + c0 / kQ8Block;
+      for (int blk = 0; blk < len / kQ8Block; ++blk) {
+        const float d = half_to_float(b[blk].d);
+        for (int j = 0; j < kQ8Block; ++j) buf[blk * kQ8Block + j] = d * b[blk].qs[j];
+      }
+    }
+    total += dot_portable(len, x + c0, [&buf](int i) { return buf[i]; });
+  }
+  return total;
 }
 
 void matvec_rows_portable(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
@@ -149,21 +164,7 @@ bool cpu_has_avx2_fma() { return use_simd(); }
 
 // ---- fp16 -------------------------------------------------------------------------------------
 
-float fp16_to_fp32(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-  const uint32_t exp = (h >> 10) & 0x1fu;
-  const uint32_t mant = h & 0x3ffu;
-  if (exp == 0x1f) {
-    // Inf stays inf; a NaN keeps its payload and, like the F16C instruction, comes out quiet.
-    return bits_f32(sign | 0x7f800000u | (mant << 13) | (mant ? 0x00400000u : 0u));
-  }
-  if (exp == 0) {
-    // Zero or subnormal: mant * 2^-24 is exact in float.
-    const float v = static_cast<float>(mant) * 0x1p-24f;
-    return bits_f32(sign | f32_bits(v));
-  }
-  return bits_f32(sign | ((exp + 112u) << 23) | (mant << 13));
-}
+float fp16_to_fp32(uint16_t h) { return half_to_float(h); }
 
 uint16_t fp32_to_fp16(float f) {
   uint32_t x = f32_bits(f);
