@@ -1,0 +1,539 @@
+#include "opt/sdp.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <memory>
+#include <stdexcept>
+
+#include "wireless/rng.h"
+
+#include <dsdp5.h>
+
+namespace airtp {
+namespace {
+
+// Real embedding of a complex matrix: [[Re, -Im], [Im, Re]]. It maps Hermitian PSD matrices
+// to symmetric PSD ones and products to products, so the SDP can be handed to a real solver.
+Eigen::MatrixXd embed(const Eigen::MatrixXcd& X) {
+  const auto r = X.rows(), c = X.cols();
+  Eigen::MatrixXd E(2 * r, 2 * c);
+  E << X.real(), -X.imag(), X.imag(), X.real();
+  return E;
+}
+
+// Inverse of the embedding for a real symmetric 2r x 2r matrix that need not have the exact
+// embedded structure: its projection onto embedded matrices, halved back to r x r.
+Eigen::MatrixXcd unembed(const Eigen::MatrixXd& E) {
+  const auto r = E.rows() / 2;
+  Eigen::MatrixXcd X(r, r);
+  X.real() = (E.topLeftCorner(r, r) + E.bottomRightCorner(r, r)) / 2;
+  X.imag() = (E.bottomLeftCorner(r, r) - E.topRightCorner(r, r)) / 2;
+  return X;
+}
+
+const char* dsdp_reason(DSDPTerminationReason r) {
+  switch (r) {
+    case DSDP_CONVERGED: return "converged";
+    case DSDP_INFEASIBLE_START: return "infeasible start";
+    case DSDP_SMALL_STEPS: return "small steps";
+    case DSDP_INDEFINITE_SCHUR_MATRIX: return "indefinite Schur matrix";
+    case DSDP_MAX_IT: return "maximum iterations";
+    case DSDP_NUMERICAL_ERROR: return "numerical error";
+    case DSDP_UPPERBOUND: return "objective bound reached";
+    case DSDP_USER_TERMINATION: return "user termination";
+    case CONTINUE_ITERATING: return "not terminated";
+  }
+  return "unknown";
+}
+
+struct DsdpHandle {
+  DSDP dsdp = nullptr;
+  ~DsdpHandle() {
+    if (dsdp) DSDPDestroy(dsdp);
+  }
+};
+
+void check(int info, const char* call) {
+  if (info != 0) throw std::runtime_error(fmt::format("DSDP: {} failed (error code {})", call, info));
+}
+
+
+// Validated, rescaled data: G_n = F_n / sqrt(c_n) / s with constraints G_n^H Q' G_n >= I and
+// Q' = s^2 Q; s makes the weakest device's smallest singular value 1, so Q' and the duals are
+// O(1) whatever the path loss.
+struct ScaledSdr {
+  std::vector<Eigen::MatrixXcd> G;
+  double s = 1;
+  int N = 0, M = 0, K = 0;
+};
+
+ScaledSdr scale_sdr(const std::vector<Eigen::MatrixXcd>& F, const std::vector<double>& c) {
+  if (F.empty()) throw std::invalid_argument("solve_sdr: no constraints");
+  if (c.size() != F.size())
+    throw std::invalid_argument(fmt::format("solve_sdr: {} right-hand sides for {} constraints", c.size(), F.size()));
+  ScaledSdr sc;
+  sc.N = static_cast<int>(F.size());
+  sc.M = static_cast<int>(F[0].rows());
+  sc.K = static_cast<int>(F[0].cols());
+  if (sc.M < 1 || sc.K < 1) throw std::invalid_argument("solve_sdr: empty channel matrix");
+  if (sc.K > sc.M)
+    throw std::invalid_argument(fmt::format(
+        "solve_sdr: F_n is {}x{}: F_n^H Q F_n >= c I_{} is infeasible with only {} receive antennas", sc.M, sc.K,
+        sc.K, sc.M));
+  sc.s = std::numeric_limits<double>::infinity();
+  sc.G.resize(sc.N);
+  for (int n = 0; n < sc.N; ++n) {
+    if (F[n].rows() != sc.M || F[n].cols() != sc.K)
+      throw std::invalid_argument(fmt::format("solve_sdr: F[{}] is {}x{}, F[0] is {}x{}", n, F[n].rows(),
+                                              F[n].cols(), sc.M, sc.K));
+    if (!F[n].allFinite()) throw std::invalid_argument(fmt::format("solve_sdr: F[{}] has NaN/inf", n));
+    if (!(c[n] > 0) || !std::isfinite(c[n]))
+      throw std::invalid_argument(fmt::format("solve_sdr: c[{}] = {} must be > 0", n, c[n]));
+    sc.G[n] = F[n] / std::sqrt(c[n]);
+    const Eigen::VectorXd sv = Eigen::JacobiSVD<Eigen::MatrixXcd>(sc.G[n]).singularValues();
+    if (!(sv(sv.size() - 1) > 1e-12 * sv(0)))
+      throw std::invalid_argument(fmt::format(
+          "solve_sdr: F[{}] has rank < {} (singular values {:.3g} ... {:.3g}): the LMI is infeasible", n, sc.K,
+          sv(0), sv(sv.size() - 1)));
+    sc.s = std::min(sc.s, sv(sv.size() - 1));
+  }
+  for (auto& g : sc.G) g /= sc.s;
+  return sc;
+}
+
+// Makes Q' exactly feasible and tight (min_n lambda_min(G_n^H Q' G_n) = 1), maps Q' and the
+// scaled duals back to the caller's F, c, and fills the values.
+void finish_sdr(const ScaledSdr& sc, const std::vector<double>& c, Eigen::MatrixXcd Qp,
+                const std::vector<Eigen::MatrixXcd>& Lp, SdrSolution& sol) {
+  Qp = (Qp + Qp.adjoint()).eval() / 2.0;
+  double worst = std::numeric_limits<double>::infinity();
+  for (const auto& g : sc.G) {
+    const Eigen::MatrixXcd X = g.adjoint() * Qp * g;
+    worst = std::min(worst, Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd>(X, Eigen::EigenvaluesOnly).eigenvalues()(0));
+  }
+  if (!(worst > 0)) throw std::runtime_error("solve_sdr: solver returned an infeasible Q (" + sol.status + ")");
+  Qp /= worst;
+  sol.Q = Qp / (sc.s * sc.s);
+  sol.trace = sol.Q.trace().real();
+  // Dual: sum_n G_n L'_n G_n^H <= I  <=>  sum_n F_n (L'_n / (s^2 c_n)) F_n^H <= I, and the
+  // multiplier of F_n^H Q F_n >= c_n I is Lambda_n = L'_n / (s^2 c_n) (objective unchanged).
+  Eigen::MatrixXcd S = Eigen::MatrixXcd::Zero(sc.M, sc.M);
+  for (int n = 0; n < sc.N; ++n) S.noalias() += sc.G[n] * Lp[n] * sc.G[n].adjoint();
+  const double lmax =
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd>(S, Eigen::EigenvaluesOnly).eigenvalues()(sc.M - 1);
+  const double shrink = lmax > 1 ? 1 / lmax : 1.0;  // exact dual feasibility after rounding
+  sol.Lambda.resize(sc.N);
+  sol.dual_value = 0;
+  for (int n = 0; n < sc.N; ++n) {
+    sol.Lambda[n] = shrink * (Lp[n] + Lp[n].adjoint()) / (2.0 * sc.s * sc.s * c[n]);
+    sol.dual_value += c[n] * sol.Lambda[n].trace().real();
+  }
+}
+
+SdrSolution solve_sdr_dsdp(const ScaledSdr& sc, const std::vector<double>& c, double gap_tolerance) {
+  const int N = sc.N, M = sc.M, K = sc.K;
+  // DSDP solves  max b^T y  s.t.  C - sum_i y_i A_i >= 0. Unknowns: the real symmetric
+  // 2K x 2K matrices Lt_n (relaxing Lambda_n's embedded structure changes nothing: averaging
+  // with J Lt J^T keeps feasibility and objective), parameterised by rank-one terms
+  // Lt_n = sum_a y e_a e_a^T + sum_{a<b} y (e_a + e_b)(e_a + e_b)^T, so that every data matrix
+  // is rank one:  block 0:  I_2M - sum y (Gt w)(Gt w)^T >= 0,  block n+1:  sum y w w^T >= 0.
+  // Objective: sum_n tr(Lambda_n) = sum_n tr(Lt_n) / 2.
+  const int twoK = 2 * K, twoM = 2 * M;
+  const int per_dev = twoK * (twoK + 1) / 2;
+  const int m = N * per_dev;
+  std::vector<std::pair<int, int>> pairs;  // (a, b), a <= b
+  for (int a = 0; a < twoK; ++a)
+    for (int b = a; b < twoK; ++b) pairs.emplace_back(a, b);
+
+  // DSDP keeps pointers into these arrays until it is destroyed.
+  std::vector<double> big_vals(static_cast<size_t>(m) * twoM);
+  std::vector<int> big_idx(twoM);
+  for (int i = 0; i < twoM; ++i) big_idx[i] = i;
+  std::vector<int> small_idx(static_cast<size_t>(m) * 2);
+  std::vector<double> small_vals(static_cast<size_t>(m) * 2, 1.0);
+
+  DsdpHandle h;
+  check(DSDPCreate(m, &h.dsdp), "DSDPCreate");
+  SDPCone cone = nullptr;
+  check(DSDPCreateSDPCone(h.dsdp, N + 1, &cone), "DSDPCreateSDPCone");
+  check(SDPConeSetBlockSize(cone, 0, twoM), "SDPConeSetBlockSize");
+  check(SDPConeSetIdentity(cone, 0, 0, twoM, 1.0), "SDPConeSetIdentity");
+  for (int n = 0; n < N; ++n) {
+    check(SDPConeSetBlockSize(cone, n + 1, twoK), "SDPConeSetBlockSize");
+    const Eigen::MatrixXd Gt = embed(sc.G[n]);  // 2M x 2K
+    for (int p = 0; p < per_dev; ++p) {
+      const int i = n * per_dev + p;  // 0-based variable; DSDP numbers them from 1
+      const auto [a, b] = pairs[p];
+      Eigen::VectorXd u = Gt.col(a);
+      if (b != a) u += Gt.col(b);
+      std::copy(u.data(), u.data() + twoM, big_vals.begin() + static_cast<ptrdiff_t>(i) * twoM);
+      check(SDPConeSetARankOneMat(cone, 0, i + 1, twoM, 1.0, 0, big_idx.data(),
+                                  big_vals.data() + static_cast<ptrdiff_t>(i) * twoM, twoM),
+            "SDPConeSetARankOneMat");
+      int* idx = small_idx.data() + 2 * i;
+      idx[0] = a;
+      idx[1] = b;
+      check(SDPConeSetARankOneMat(cone, n + 1, i + 1, twoK, -1.0, 0, idx, small_vals.data() + 2 * i,
+                                  b != a ? 2 : 1),
+            "SDPConeSetARankOneMat");
+      check(DSDPSetDualObjective(h.dsdp, i + 1, b != a ? 1.0 : 0.5), "DSDPSetDualObjective");
+    }
+  }
+  check(DSDPSetGapTolerance(h.dsdp, gap_tolerance), "DSDPSetGapTolerance");
+  check(DSDPSetMaxIts(h.dsdp, 200), "DSDPSetMaxIts");
+  // Every unknown meets every other in block 0: the Schur matrix is dense.
+  check(DSDPUseLAPACKForSchur(h.dsdp, 1), "DSDPUseLAPACKForSchur");
+  check(DSDPSetup(h.dsdp), "DSDPSetup");
+  check(DSDPSolve(h.dsdp), "DSDPSolve");
+  check(DSDPComputeX(h.dsdp), "DSDPComputeX");
+
+  SdrSolution sol;
+  DSDPTerminationReason reason;
+  DSDPSolutionType type;
+  check(DSDPStopReason(h.dsdp, &reason), "DSDPStopReason");
+  check(DSDPGetSolutionType(h.dsdp, &type), "DSDPGetSolutionType");
+  check(DSDPGetIts(h.dsdp, &sol.iterations), "DSDPGetIts");
+  sol.status = fmt::format("DSDP: {} ({})", dsdp_reason(reason),
+                           type == DSDP_PDFEASIBLE ? "primal-dual feasible"
+                           : type == DSDP_UNBOUNDED ? "dual unbounded"
+                           : type == DSDP_INFEASIBLE ? "dual infeasible" : "feasibility unknown");
+  if (type == DSDP_UNBOUNDED || type == DSDP_INFEASIBLE)
+    throw std::runtime_error("solve_sdr: SDR not solved: " + sol.status);
+
+  // Primal matrix of block 0 = embedded Q' (packed lower triangle, row-wise).
+  double* xp = nullptr;
+  int nn = 0;
+  check(SDPConeGetXArray(cone, 0, &xp, &nn), "SDPConeGetXArray");
+  if (nn != twoM * (twoM + 1) / 2) throw std::runtime_error("DSDP: unexpected X array size");
+  Eigen::MatrixXd X(twoM, twoM);
+  for (int i = 0, k = 0; i < twoM; ++i)
+    for (int j = 0; j <= i; ++j, ++k) X(i, j) = X(j, i) = xp[k];
+  // The real problem's right-hand side I_2K is c = 1/2 per real copy: Q' = 2 unembed(X).
+  const Eigen::MatrixXcd Qp = 2.0 * unembed(X);
+
+  std::vector<double> y(m);
+  check(DSDPGetY(h.dsdp, y.data(), m), "DSDPGetY");
+  std::vector<Eigen::MatrixXcd> Lp(N);
+  for (int n = 0; n < N; ++n) {
+    Eigen::MatrixXd Lt = Eigen::MatrixXd::Zero(twoK, twoK);
+    for (int p = 0; p < per_dev; ++p) {
+      const auto [a, b] = pairs[p];
+      const double v = y[n * per_dev + p];
+      Lt(a, a) += v;
+      if (b != a) {
+        Lt(b, b) += v;
+        Lt(a, b) += v;
+        Lt(b, a) += v;
+      }
+    }
+    Lp[n] = unembed(Lt);  // complex multiplier: objective sum tr(Lt)/2 = sum tr(unembed(Lt))
+  }
+  finish_sdr(sc, c, Qp, Lp, sol);
+  sol.converged = reason == DSDP_CONVERGED && type == DSDP_PDFEASIBLE;
+  return sol;
+}
+
+// Log-barrier method on the dual (Boyd & Vandenberghe ch. 11):
+//   minimize  phi_t(L) = -t sum_n tr(L_n) - log det S - sum_n log det L_n,  S = I - sum G L G^H.
+// Gradient:  -t I + G_n^H S^-1 G_n - L_n^-1.  Hessian:  D -> sum_m P_nm D_m P_mn + L_n^-1 D_n L_n^-1
+// with P_nm = G_n^H S^-1 G_m; it is Hermitian positive definite on all of C^{K x K} too, so the
+// Newton system is solved as one complex (N K^2) x (N K^2) Cholesky. On the central path
+// Q' = S^-1 / t is primal feasible and the gap is (M + N K) / t.
+class BarrierSolver {
+ public:
+  BarrierSolver(const ScaledSdr& sc) : sc_(sc), N_(sc.N), M_(sc.M), K_(sc.K) {
+    Gall_.resize(M_, N_ * K_);
+    for (int n = 0; n < N_; ++n) Gall_.middleCols(n * K_, K_) = sc.G[n];
+    // Orthonormal basis of K x K Hermitian matrices, per device, as columns of vec(E_i):
+    // E_kk; (E_kl + E_lk)/sqrt2; i(E_lk - E_kl)/sqrt2 (k < l).
+    const int KK = K_ * K_;
+    const double r = std::sqrt(0.5);
+    const std::complex<double> I(0.0, 1.0);
+    for (int n = 0; n < N_; ++n) {
+      auto at = [&](int row, int colk) { return n * KK + colk * K_ + row; };  // column-major vec
+      for (int k = 0; k < K_; ++k) basis_.push_back({1, {at(k, k), 0}, {1.0, 0.0}});
+      for (int k = 0; k < K_; ++k)
+        for (int l = k + 1; l < K_; ++l) {
+          basis_.push_back({2, {at(k, l), at(l, k)}, {r, r}});
+          basis_.push_back({2, {at(l, k), at(k, l)}, {I * r, -I * r}});
+        }
+    }
+  }
+
+  SdrSolution solve(const std::vector<double>& c, double gap_tolerance) {
+    // Start: L_n = eps I with S = I - eps Gall Gall^H >= I/2.
+    const double gmax = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd>(Gall_ * Gall_.adjoint(), Eigen::EigenvaluesOnly)
+                            .eigenvalues()(M_ - 1);
+    L_.assign(N_, (0.5 / gmax) * Eigen::MatrixXcd::Identity(K_, K_));
+    const double nu = M_ + N_ * K_;  // barrier parameter: gap = nu / t on the central path
+    double t = 1.0;
+    int newton = 0;
+    bool converged = false;
+    for (int outer = 0; outer < 60; ++outer) {
+      newton += center(t);
+      double obj = 0;
+      for (const auto& l : L_) obj += l.trace().real();
+      if (nu / t <= gap_tolerance * obj) {
+        converged = true;
+        break;
+      }
+      t *= 50.0;
+    }
+    SdrSolution sol;
+    sol.iterations = newton;
+    sol.status = converged ? "barrier: converged" : "barrier: gap above tolerance after 60 stages";
+    if (!eval(L_, nullptr)) throw std::runtime_error("solve_sdr: barrier iterate left the feasible set");
+    const Eigen::MatrixXcd Qp = Sinv_ / t;
+    finish_sdr(sc_, c, Qp, L_, sol);
+    sol.converged = converged;
+    return sol;
+  }
+
+ private:
+  // phi at L (without the t term) and the factorizations; false if L is infeasible.
+  bool eval(const std::vector<Eigen::MatrixXcd>& L, double* logbarrier) {
+    Eigen::MatrixXcd S = Eigen::MatrixXcd::Identity(M_, M_);
+    for (int n = 0; n < N_; ++n) S.noalias() -= sc_.G[n] * L[n] * sc_.G[n].adjoint();
+    Eigen::LLT<Eigen::MatrixXcd> llt(S);
+    if (llt.info() != Eigen::Success) return false;
+    double lb = 0;
+    for (int i = 0; i < M_; ++i) {
+      const double d = std::real(llt.matrixL()(i, i));
+      if (!(d > 0)) return false;
+      lb -= 2 * std::log(d);
+    }
+    Linv_.resize(N_);
+    for (int n = 0; n < N_; ++n) {
+      Eigen::LLT<Eigen::MatrixXcd> l(L[n]);
+      if (l.info() != Eigen::Success) return false;
+      for (int i = 0; i < K_; ++i) {
+        const double d = std::real(l.matrixL()(i, i));
+        if (!(d > 0)) return false;
+        lb -= 2 * std::log(d);
+      }
+      if (!logbarrier) Linv_[n] = l.solve(Eigen::MatrixXcd::Identity(K_, K_));
+    }
+    if (logbarrier) {
+      *logbarrier = lb;
+    } else {
+      Sinv_ = llt.solve(Eigen::MatrixXcd::Identity(M_, M_));
+    }
+    return true;
+  }
+
+  double phi(const std::vector<Eigen::MatrixXcd>& L, double t, bool& feasible) {
+    double lb = 0;
+    feasible = eval(L, &lb);
+    if (!feasible) return std::numeric_limits<double>::infinity();
+    double tr = 0;
+    for (const auto& l : L) tr += l.trace().real();
+    return -t * tr + lb;
+  }
+
+  // Newton's method for phi_t from the current L_; returns the number of steps.
+  int center(double t) {
+    const int KK = K_ * K_, dim = N_ * KK;
+    int steps = 0;
+    for (; steps < 100; ++steps) {
+      if (!eval(L_, nullptr)) throw std::runtime_error("solve_sdr: barrier iterate left the feasible set");
+      const Eigen::MatrixXcd P = Gall_.adjoint() * Sinv_ * Gall_;  // (N K) x (N K)
+      Eigen::VectorXcd g(dim);
+      Hs_.resize(dim, dim);
+      auto& Hs = Hs_;
+      for (int n = 0; n < N_; ++n) {
+        const Eigen::MatrixXcd grad = -t * Eigen::MatrixXcd::Identity(K_, K_) + P.block(n * K_, n * K_, K_, K_) - Linv_[n];
+        g.segment(n * KK, KK) = Eigen::Map<const Eigen::VectorXcd>(grad.data(), KK);
+        for (int m = 0; m < N_; ++m) {
+          const Eigen::MatrixXcd Pnm = P.block(n * K_, m * K_, K_, K_);
+          const Eigen::MatrixXcd Pmn_T = P.block(m * K_, n * K_, K_, K_).transpose();
+          // vec(A X B) = (B^T kron A) vec(X), column-major vec.
+          for (int b = 0; b < K_; ++b)
+            for (int a = 0; a < K_; ++a)
+              Hs.block(n * KK + a * K_, m * KK + b * K_, K_, K_) = Pmn_T(a, b) * Pnm;
+        }
+        const Eigen::MatrixXcd LiT = Linv_[n].transpose();
+        for (int b = 0; b < K_; ++b)
+          for (int a = 0; a < K_; ++a)
+            Hs.block(n * KK + a * K_, n * KK + b * K_, K_, K_) += LiT(a, b) * Linv_[n];
+      }
+      // Newton system in real coordinates of the Hermitian unknowns (orthonormal basis
+      // E_i, vec(E_i) = column i of Bz): H_r = Re(Bz^H Hs Bz), g_r = Re(Bz^H g). Real and half
+      // the size of the complex system.
+      HB_.resize(dim, dim);
+      auto& HB = HB_;
+      for (int j = 0; j < dim; ++j) {
+        const auto& e = basis_[j];
+        HB.col(j) = e.v[0] * Hs.col(e.row[0]);
+        if (e.nnz == 2) HB.col(j) += e.v[1] * Hs.col(e.row[1]);
+      }
+      Hr_.resize(dim, dim);
+      auto& Hr = Hr_;
+      Eigen::VectorXd gr(dim);
+      for (int i = 0; i < dim; ++i) {
+        const auto& e = basis_[i];
+        Eigen::RowVectorXcd row = std::conj(e.v[0]) * HB.row(e.row[0]);
+        std::complex<double> gi = std::conj(e.v[0]) * g(e.row[0]);
+        if (e.nnz == 2) {
+          row += std::conj(e.v[1]) * HB.row(e.row[1]);
+          gi += std::conj(e.v[1]) * g(e.row[1]);
+        }
+        Hr.row(i) = row.real();
+        gr(i) = gi.real();
+      }
+      Eigen::LLT<Eigen::MatrixXd> llt(Hr);
+      if (llt.info() != Eigen::Success) throw std::runtime_error("solve_sdr: barrier Newton system not positive definite");
+      const Eigen::VectorXd x = llt.solve(-gr);
+      const double decrement2 = -gr.dot(x);  // lambda^2 = g^T H^-1 g
+      if (decrement2 / 2 <= 1e-9) break;
+      Eigen::VectorXcd d = Eigen::VectorXcd::Zero(dim);
+      for (int j = 0; j < dim; ++j)
+        for (int q = 0; q < basis_[j].nnz; ++q) d(basis_[j].row[q]) += basis_[j].v[q] * x(j);
+      std::vector<Eigen::MatrixXcd> D(N_);
+      for (int n = 0; n < N_; ++n) {
+        D[n] = Eigen::Map<const Eigen::MatrixXcd>(d.data() + n * KK, K_, K_);
+        D[n] = ((D[n] + D[n].adjoint()) / 2.0).eval();
+      }
+      bool feasible = false;
+      const double f0 = phi(L_, t, feasible);
+      double step = 1.0;
+      std::vector<Eigen::MatrixXcd> trial(N_);
+      for (int ls = 0; ls < 60; ++ls, step *= 0.5) {
+        for (int n = 0; n < N_; ++n) trial[n] = L_[n] + step * D[n];
+        const double f1 = phi(trial, t, feasible);
+        if (feasible && f1 <= f0 - 0.25 * step * decrement2) break;
+      }
+      if (!feasible) break;  // no progress possible in floating point
+      L_.swap(trial);
+    }
+    return steps;
+  }
+
+  const ScaledSdr& sc_;
+  int N_, M_, K_;
+  Eigen::MatrixXcd Gall_;
+  // Real coordinates -> vec of Hermitian directions: basis element i has <= 2 nonzeros.
+  struct BasisVec {
+    int nnz;
+    int row[2];
+    std::complex<double> v[2];
+  };
+  std::vector<BasisVec> basis_;
+  Eigen::MatrixXcd Hs_, HB_;  // Newton workspaces, reused (large: avoid an mmap per step)
+  Eigen::MatrixXd Hr_;
+  std::vector<Eigen::MatrixXcd> L_, Linv_;
+  Eigen::MatrixXcd Sinv_;
+};
+
+}  // namespace
+
+SdrSolution solve_sdr(const std::vector<Eigen::MatrixXcd>& F, const std::vector<double>& c,
+                      double gap_tolerance, SdpSolver solver) {
+  if (!(gap_tolerance > 0) || !(gap_tolerance < 1))
+    throw std::invalid_argument(fmt::format("solve_sdr: gap tolerance {} must be in (0, 1)", gap_tolerance));
+  const ScaledSdr sc = scale_sdr(F, c);
+  if (solver == SdpSolver::Dsdp) return solve_sdr_dsdp(sc, c, gap_tolerance);
+  BarrierSolver barrier(sc);
+  return barrier.solve(c, gap_tolerance);
+}
+
+namespace {
+
+// Weak duality for the exact (trace-inverse) problem of the kept devices, L = K:
+//   min tr Q  s.t.  tr((H_n^H Q H_n)^-1) <= p_n,  Q >= 0   (any ZF design has Q = A A^H feasible)
+// For W_n >= 0 with sum_n H_n W_n H_n^H <= I and X_n = H_n^H Q H_n:
+//   tr Q >= sum_n tr(W_n X_n) >= sum_n (tr W_n^{1/2})^2 / tr(X_n^-1) >= sum_n (tr W_n^{1/2})^2 / p_n
+// (Cauchy-Schwarz on tr(W^1/2 X^1/2 X^-1/2)). The SDR duals are such W_n.
+double zf_lower_bound_from_duals(const TransceiverProblem& problem, const std::vector<int>& kept,
+                                 const std::vector<Eigen::MatrixXcd>& F, const std::vector<Eigen::MatrixXcd>& Lambda) {
+  const int M = problem.n_rx();
+  std::vector<Eigen::MatrixXcd> W(kept.size());
+  Eigen::MatrixXcd S = Eigen::MatrixXcd::Zero(M, M);
+  std::vector<double> root_trace(kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(Lambda[i]);
+    const Eigen::VectorXd ev = eig.eigenvalues().cwiseMax(0.0);
+    W[i] = eig.eigenvectors() * ev.asDiagonal() * eig.eigenvectors().adjoint();
+    root_trace[i] = ev.cwiseSqrt().sum();
+    S.noalias() += F[i] * W[i] * F[i].adjoint();
+  }
+  const double lmax = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd>(S, Eigen::EigenvaluesOnly).eigenvalues()(M - 1);
+  if (!(lmax > 0)) return 0.0;
+  double bound = 0;
+  for (size_t i = 0; i < kept.size(); ++i) bound += root_trace[i] * root_trace[i] / problem.power[kept[i]];
+  return problem.sigma2 * bound / lmax;  // W / lmax is exactly feasible; the bound is 1-homogeneous
+}
+
+}  // namespace
+
+TransceiverDesign design_sdr(const TransceiverProblem& problem, const TransceiverOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<bool> dropped = select_devices(problem, options);
+  const int N = problem.n_devices(), M = problem.n_rx(), L = problem.n_streams;
+  if (options.n_randomizations < 0)
+    throw std::invalid_argument(fmt::format("design_sdr: n_randomizations = {} must be >= 0", options.n_randomizations));
+
+  std::vector<int> kept;
+  for (int n = 0; n < N; ++n)
+    if (!dropped[n]) kept.push_back(n);
+  if (kept.empty()) {
+    TransceiverDesign d = zf_design_from_direction(problem, Eigen::MatrixXcd::Zero(M, L), dropped, "sdr");
+    d.sdr_dual_trace.assign(N, 0.0);
+    return d;
+  }
+
+  // F_n = H_n V_n: the device's L strongest input directions. For L = K this is H_n up to a
+  // unitary rotation (same LMI); for L < K it keeps the LMI L x L, which a rank-L Q can meet.
+  const int K = problem.n_tx();
+  std::vector<Eigen::MatrixXcd> F;
+  std::vector<double> c;
+  for (int n : kept) {
+    if (L == K) {
+      F.push_back(problem.H[n]);
+    } else {
+      Eigen::JacobiSVD<Eigen::MatrixXcd> svd(problem.H[n], Eigen::ComputeThinV);
+      F.push_back(problem.H[n] * svd.matrixV().leftCols(L));
+    }
+    c.push_back(static_cast<double>(L) / problem.power[n]);
+  }
+  const SdrSolution sol = solve_sdr(F, c, options.sdp_gap_tolerance, options.sdp_solver);
+
+  // Candidates: Q* = U diag(lambda) U^H; principal L eigenvectors, then U diag(lambda)^1/2 R.
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(sol.Q);
+  const Eigen::VectorXd lambda = eig.eigenvalues().cwiseMax(0.0);  // ascending
+  const Eigen::MatrixXcd U = eig.eigenvectors();
+  const Eigen::MatrixXcd root = U * lambda.cwiseSqrt().asDiagonal();
+
+  auto score = [&](const Eigen::MatrixXcd& G) {
+    const double a = zf_alpha(G, problem, dropped);
+    return std::isfinite(a) ? a : std::numeric_limits<double>::infinity();
+  };
+  Eigen::MatrixXcd best = root.rightCols(L);
+  double best_alpha = score(best);
+  WirelessRng rng({options.seed, 0x5d2});
+  Eigen::MatrixXcd R(M, L);
+  for (int k = 0; k < options.n_randomizations; ++k) {
+    for (int j = 0; j < L; ++j)
+      for (int i = 0; i < M; ++i) R(i, j) = rng.complex_normal();
+    Eigen::MatrixXcd cand = root * R;
+    const double a = score(cand);
+    if (a < best_alpha) {
+      best_alpha = a;
+      best = std::move(cand);
+    }
+  }
+  if (!std::isfinite(best_alpha))
+    throw std::runtime_error("design_sdr: every randomization candidate leaves some device unservable");
+
+  TransceiverDesign d = zf_design_from_direction(problem, best, dropped, "sdr");
+  // With L < K the relaxation is of a restricted problem: its value bounds nothing.
+  d.sdr_bound = L == K ? problem.sigma2 * sol.trace : std::numeric_limits<double>::quiet_NaN();
+  d.sdr_dual_trace.assign(N, 0.0);
+  for (size_t i = 0; i < kept.size(); ++i) d.sdr_dual_trace[kept[i]] = sol.Lambda[i].trace().real();
+  if (L == K) d.zf_lower_bound = zf_lower_bound_from_duals(problem, kept, F, sol.Lambda) + L * d.n_dropped();
+  d.solve_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return d;
+}
+
+}  // namespace airtp
