@@ -248,6 +248,9 @@ void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool) 
   check_weights(W, "matmul");
   if (T < 0) throw std::invalid_argument("matmul: negative token count " + std::to_string(T));
   if (W.rows == 0 || T == 0) return;
+  // One token (decode) is a matrix-vector product; its kernel scales Q8_0 blocks once per block
+  // rather than once per 8 weights.
+  if (T == 1) return matvec(W, X, Y, pool);
   const bool simd = use_simd();
   auto body = [&](int64_t r0, int64_t r1) {
 #if AIRTP_HAVE_X86_SIMD

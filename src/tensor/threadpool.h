@@ -1,6 +1,13 @@
 // A fixed pool of worker threads for data-parallel kernels. The calling thread takes part in
 // the work, so ThreadPool(1) runs everything inline with no synchronisation at all.
+//
+// Idle workers spin for a few tens of microseconds (the gap between two kernels of one forward
+// pass) and then sleep on a condition variable, so back-to-back calls cost well under a
+// microsecond to start while an idle pool takes no CPU from other processes.
+// parallel_for is meant to be called by one thread at a time; a call made from inside a running
+// chunk (a nested kernel) runs inline on the calling thread.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -31,9 +38,11 @@ class ThreadPool {
   std::condition_variable cv_start_, cv_done_;
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_n_ = 0;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  // Atomic so that spinning threads can watch them without the mutex; they are still only
+  // changed under mu_, which is what the condition-variable waits rely on.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace airtp
