@@ -503,7 +503,7 @@ Scenario scenario_preset(std::string_view name) {
       // 114.2 ms (Table I) and distributed-llama's 101.8 ms on x86 VMs.
       d.mem_bandwidth_bytes_per_s = 32e9;
       d.flops_per_s = 400e9;
-      d.memory_bytes = 16e9;
+      d.memory_bytes = 24e9;  // 70B Q4_0 (39 GB) needs >= 2 devices, 13B fits on one (Table I)
       d.energy_per_param_j = 2e-13;
       d.tx_power_w = 0.1;                          // 20 dBm
       d.distance_m = 10 + 90 * (i + 0.5) / n;      // evenly spread over 10-100 m

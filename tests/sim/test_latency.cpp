@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/error.h"
+#include "model/config.h"
 #include "sim/latency.h"
 
 using namespace airtp;
@@ -263,4 +264,26 @@ TEST(ModelShape, PresetsAndValidation) {
   } catch (const ScenarioError& e) {
     EXPECT_NE(std::string(e.what()).find("n_heads"), std::string::npos) << e.what();
   }
+}
+
+TEST(ModelShape, FromModelConfigAndTableIMemoryPattern) {
+  ModelConfig c;
+  c.name = "tiny";
+  c.dim = 64;
+  c.hidden_dim = 172;
+  c.n_layers = 5;
+  c.n_heads = 8;
+  c.n_kv_heads = 4;
+  c.vocab_size = 512;
+  const ModelShape s = model_shape_from_config(c, 4.0);
+  EXPECT_EQ(s.layer_params(), 64 * 64 * 2 + 2 * 64 * 32 + 3 * 64 * 172);
+  EXPECT_EQ(s.total_params(), 5 * s.layer_params() + 2 * 512 * 64);
+  EXPECT_DOUBLE_EQ(s.total_weight_bytes(), 4.0 * s.total_params());
+  c.n_kv_heads = 3;  // 8 heads cannot be grouped by 3
+  EXPECT_THROW(model_shape_from_config(c, 4.0), ScenarioError);
+  // Q4_0 weights on 24 GB devices: 70B needs two devices, 13B fits on one (paper Table I N/A).
+  const double q40 = 18.0 / 32;
+  EXPECT_GT(model_shape_preset("llama2-70b", q40).weight_bytes(1.0), 24e9);
+  EXPECT_LT(model_shape_preset("llama2-70b", q40).weight_bytes(0.5), 24e9);
+  EXPECT_LT(model_shape_preset("llama2-13b", q40).weight_bytes(1.0), 24e9);
 }

@@ -176,3 +176,24 @@ TEST(ScenarioValidation, NamesFieldAndRange) {
   j.erase("devices");
   expect_error(j, {"devices must be a non-empty array"});
 }
+
+TEST(Scenario, PaperLatencyShapeOnHomogeneousPresets) {
+  // paper.md T6: with the presets' radio, AirComp uplink time per all-reduce does not depend on
+  // N, the digital OFDMA uplink grows with N, and AirComp's per-token time falls with N.
+  double prev_total = 1e9, prev_dig = 0, air_uplink = -1;
+  for (int n : {2, 4, 8}) {
+    Scenario s = scenario_preset("paper-homogeneous-" + std::to_string(n));
+    s.link.channel_samples = 8;
+    s.set_model(model_shape_preset("llama2-7b", 18.0 / 32));
+    const std::vector<double> even(n, 1.0 / n);
+    const auto air = decode_latency(s.model, s.devices, even, s.comm_params(AllReduceScheme::AirComp));
+    const auto dig = decode_latency(s.model, s.devices, even, s.comm_params(AllReduceScheme::DigitalOfdma));
+    if (air_uplink < 0) air_uplink = air.per_allreduce.uplink_s;
+    EXPECT_DOUBLE_EQ(air.per_allreduce.uplink_s, air_uplink);
+    EXPECT_GT(dig.per_allreduce.uplink_s, prev_dig);
+    EXPECT_LT(air.total_s(), prev_total);
+    EXPECT_LT(air.total_s(), dig.total_s());
+    prev_dig = dig.per_allreduce.uplink_s;
+    prev_total = air.total_s();
+  }
+}
