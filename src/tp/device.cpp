@@ -31,6 +31,10 @@ void Device::attention(int layer, const float* x, int T, int pos0, float* out, T
   const auto& L = shard_.layers[static_cast<size_t>(layer)];
   const int dim = cfg_.dim, hd = cfg_.head_dim(), qw = heads_ * hd;
   const size_t uT = static_cast<size_t>(T);
+  if (heads_ == 0) {  // a device with a zero share: it contributes nothing
+    std::fill_n(out, uT * dim, 0.0f);
+    return;
+  }
   grow(xn_, uT * dim);
   grow(q_, uT * qw);
   grow(k_, uT * kv_local_);

@@ -13,11 +13,14 @@
 namespace airtp {
 namespace {
 
-// Largest-remainder apportionment of `total` items with at least `min_each` per device.
+// Largest-remainder apportionment of `total` items; a device with a non-zero fraction gets at
+// least `min_each`, a device asked for nothing gets nothing (the optimizer may switch one off).
 std::vector<int> apportion(int total, std::span<const double> fractions, int min_each) {
   const int n = static_cast<int>(fractions.size());
-  std::vector<int> count(static_cast<size_t>(n), min_each);
-  int left = total - min_each * n;
+  std::vector<int> count(static_cast<size_t>(n), 0);
+  int left = total;
+  for (int i = 0; i < n; ++i)
+    if (fractions[i] > 0) { count[i] = min_each; left -= min_each; }
   if (left < 0) throw std::invalid_argument("not enough units to give each device its minimum");
   // Distribute what is left so that the final counts approach fraction * total.
   std::vector<double> want(static_cast<size_t>(n));
@@ -40,10 +43,14 @@ std::vector<int> apportion(int total, std::span<const double> fractions, int min
 Plan make_plan(const ModelConfig& c, std::span<const double> fractions, int unit_block) {
   const int n = static_cast<int>(fractions.size());
   if (n < 1) throw std::invalid_argument("--devices must be at least 1");
-  if (n > c.n_kv_heads)
+  const auto active = std::count_if(fractions.begin(), fractions.end(), [](double f) { return f > 0; });
+  if (n > c.n_kv_heads && active == n)
     throw std::invalid_argument(fmt::format(
         "--devices {} is more than the model's {} KV heads: each device needs at least one KV "
         "group (allowed: 1..{})", n, c.n_kv_heads, c.n_kv_heads));
+  if (active > c.n_kv_heads)
+    throw std::invalid_argument(fmt::format(
+        "{} devices have a non-zero share but the model has only {} KV heads (each needs one)", active, c.n_kv_heads));
   double sum = 0;
   for (double f : fractions) {
     if (!(f >= 0) || !std::isfinite(f))
@@ -60,7 +67,7 @@ Plan make_plan(const ModelConfig& c, std::span<const double> fractions, int unit
   plan.unit_block = unit_block;
   const auto kv = apportion(c.n_kv_heads, fractions, 1);
   const int blocks = c.hidden_dim / unit_block;
-  const auto ub = apportion(blocks, fractions, blocks >= n ? 1 : 0);
+  const auto ub = apportion(blocks, fractions, blocks >= active ? 1 : 0);
   int kv0 = 0, u0 = 0;
   for (int i = 0; i < n; ++i) {
     DeviceShare d;

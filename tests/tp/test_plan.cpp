@@ -62,3 +62,21 @@ TEST(Plan, BadInputsAreClearErrors) {
 
 }  // namespace
 }  // namespace airtp
+
+namespace airtp {
+namespace {
+
+TEST(Plan, ZeroShareDeviceHoldsNothing) {
+  const auto c = cfg(4, 8, 128);
+  const std::vector<double> f = {0.6, 0.0, 0.4};
+  const Plan p = make_plan(c, f, 32);
+  EXPECT_EQ(p.devices[1].kv_heads(), 0);
+  EXPECT_EQ(p.devices[1].units(), 0);
+  EXPECT_EQ(p.devices[0].kv_heads() + p.devices[2].kv_heads(), 4);
+  // Five devices over four KV groups are fine when one of them is switched off.
+  const std::vector<double> five = {0.25, 0.25, 0.0, 0.25, 0.25};
+  EXPECT_NO_THROW(make_plan(c, five, 32));
+}
+
+}  // namespace
+}  // namespace airtp

@@ -70,3 +70,16 @@ TEST(BundledModel, LogitsOfEverySplitMatchOneDevice) {
 
 }  // namespace
 }  // namespace airtp
+
+namespace airtp {
+namespace {
+
+TEST(Stories260K, ZeroShareDeviceDoesNotChangeTheResult) {
+  const auto want = stories_reference();
+  const Model m = load_model(std::string(AIRTP_SHARED_DIR) + "/models/stories260K.bin");
+  test::Rig rig(m, {0.5, 0.0, 0.5});
+  EXPECT_EQ(test::greedy(*rig.engine, {1}, 64), want);
+}
+
+}  // namespace
+}  // namespace airtp
