@@ -23,7 +23,8 @@ void dequantize_q8_0(const BlockQ8_0* in, float* out, int64_t n);
 void matvec(const Matrix& W, const float* x, float* y, ThreadPool& pool);
 
 // Y[t][rows] = W X[t][cols] for t in [0, T): batched prefill. Each weight row is read once per
-// tile of tokens, not once per token.
+// tile of tokens, not once per token (with AVX2: once per group of as many tokens as fit in
+// ~1 MB of activations, e.g. 60 at cols = 4096). T == 1 runs matvec.
 void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool);
 
 // out = x / rms(x) * w  (n values; eps inside the square root as in Llama).
