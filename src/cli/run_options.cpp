@@ -36,7 +36,7 @@ void add_run_options(CLI::App& app, RunOptions& opt) {
   app.add_option("--tx-antennas", opt.tx_antennas, "Wireless: antennas K per device")->capture_default_str();
   app.add_option("--streams", opt.streams, "AirComp: spatial streams L per device (<= K)")->capture_default_str();
   app.add_option("--bandwidth-mhz", opt.bandwidth_mhz, "Wireless: bandwidth (MHz)")->capture_default_str();
-  app.add_option("--coherence", opt.coherence, "AirComp: all-reduces per channel realization")->capture_default_str();
+  app.add_option("--coherence", opt.coherence, "AirComp: all-reduces per channel realization (0 = one token: 2 x layers)")->capture_default_str();
   app.add_option("--randomizations", opt.randomizations, "AirComp SDR: Gaussian randomization candidates")->capture_default_str();
   app.add_option("--channel-seed", opt.channel_seed, "Wireless: seed of channels, placement and noise")->capture_default_str();
   app.add_option("--mpi-timeout", opt.mpi_timeout_s, "Seconds a collective may take before the job is aborted")->capture_default_str();

@@ -34,7 +34,7 @@ WirelessConfig make_wireless(const RunOptions& opt, int n_devices) {
   return w;
 }
 
-std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, const WirelessConfig& w) {
+std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, const WirelessConfig& w, int layers) {
   const int n = t.n_devices();
   if (opt.allreduce == "exact") return make_exact_allreduce(t);
   if (opt.allreduce == "digital") {
@@ -71,10 +71,12 @@ std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, c
     AirCompOptions a;
     a.wireless = w;
     a.method = parse_transceiver_method(opt.design);
-    if (opt.coherence < 1) throw std::invalid_argument(fmt::format("--coherence {} must be >= 1", opt.coherence));
+    if (opt.coherence < 0) throw std::invalid_argument(fmt::format("--coherence {} must be >= 0 (0 = one token)", opt.coherence));
     if (opt.randomizations < 0 || opt.randomizations > 100000)
       throw std::invalid_argument(fmt::format("--randomizations {} is outside 0..100000", opt.randomizations));
-    a.coherence_calls = opt.coherence;
+    // A token's all-reduces take well under a millisecond of air time, far shorter than the
+    // coherence time of a slowly moving device, so by default one realization spans a token.
+    a.coherence_calls = opt.coherence > 0 ? opt.coherence : 2 * layers;
     a.design.n_randomizations = opt.randomizations;
     a.design.seed = opt.channel_seed;
     a.noise_seed = opt.channel_seed * 7919 + 7;
@@ -126,7 +128,7 @@ Session::Session(const RunOptions& opt) : opt_(opt) {
   const Plan plan = make_plan(cfg, shares, unit_block);
 
   wireless_ = make_wireless(opt, n);
-  allreduce_ = make_allreduce(opt, *transport_, wireless_);
+  allreduce_ = make_allreduce(opt, *transport_, wireless_, cfg.n_layers);
 
   const int threads = opt.threads > 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
   pool_ = std::make_unique<ThreadPool>(threads);

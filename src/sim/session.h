@@ -38,7 +38,7 @@ struct RunOptions {
   uint64_t channel_seed = 1;
   int rx_antennas = 20, tx_antennas = 4, streams = 4;
   double bandwidth_mhz = 10;
-  int coherence = 1;                 // all-reduces per channel realization
+  int coherence = 0;                 // all-reduces per channel realization (0 = one token's)
   int randomizations = 100;          // SDR Gaussian randomization candidates
   double link_gbps = 1.0;            // mesh/star wire rate
   double link_latency_us = 0;        // mesh/star per-message latency
@@ -47,7 +47,8 @@ struct RunOptions {
 // The radio scenario for n devices from the options (paper defaults, see docs/wireless-model.md).
 WirelessConfig make_wireless(const RunOptions& opt, int n_devices);
 // The all-reduce scheme named by opt.allreduce, with its link-time model.
-std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, const WirelessConfig& w);
+// `layers` sets the default channel coherence: one realization per token (2 all-reduces a layer).
+std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, const WirelessConfig& w, int layers);
 
 class Session {
  public:

@@ -65,7 +65,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"generate -m " + kStories + " -n 2 -a aircomp --streams 8", "stream"},
         Case{"generate -m " + kStories + " -n 2 -a aircomp --snr-db 500", "--snr-db"},
         Case{"generate -m " + kStories + " -n 2 -a aircomp --design best", "sdr"},
-        Case{"generate -m " + kStories + " -n 2 -a aircomp --coherence 0", "--coherence"},
+        Case{"generate -m " + kStories + " -n 2 -a aircomp --coherence -1", "--coherence"},
         Case{"generate -m " + kStories + " -n 2 -a aircomp --bandwidth-mhz 0", "bandwidth"},
         Case{"generate -m /nonexistent/model.gguf", "/nonexistent/model.gguf"},
         Case{"generate -m " + kTiny + " -s 4 --token-ids 1,99999", "outside the vocabulary"},
