@@ -244,6 +244,7 @@ void save_gguf(const Model& model, const std::string& path, DType type) {
   w.add_string("general.architecture", "llama");
   w.add_string("general.name", c.name);
   w.add_uint32("general.file_type", file_type(type));
+  if (type == DType::Q8_0) w.add_uint32("general.quantization_version", 2);  // GGML_QNT_VERSION
   w.add_uint32("llama.context_length", static_cast<uint32_t>(c.max_seq_len));
   w.add_uint32("llama.embedding_length", static_cast<uint32_t>(c.dim));
   w.add_uint32("llama.block_count", static_cast<uint32_t>(c.n_layers));
