@@ -262,7 +262,12 @@ class BarrierSolver {
     }
   }
 
+  // Below ~1e-7 relative gap S = I - sum G L G^H loses its small eigenvalues to cancellation
+  // and the recovered Q' = S^-1 / t gets worse, not better: the tolerance is floored there.
+  static constexpr double kMinGap = 1e-7;
+
   SdrSolution solve(const std::vector<double>& c, double gap_tolerance) {
+    gap_tolerance = std::max(gap_tolerance, kMinGap);
     // Start: L_n = eps I with S = I - eps Gall Gall^H >= I/2.
     const double gmax = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd>(Gall_ * Gall_.adjoint(), Eigen::EigenvaluesOnly)
                             .eigenvalues()(M_ - 1);

@@ -13,7 +13,8 @@ namespace airtp {
 //     max sum_n c_n tr(Lambda_n)  s.t.  sum_n F_n Lambda_n F_n^H <= I_M,  Lambda_n >= 0 (K x K),
 // i.e. N K^2 real unknowns instead of M^2. Two solvers:
 //  - Barrier: log-barrier method on the dual with Newton steps on the N K^2 unknowns; the primal
-//    Q = mu S^{-1} comes from the central path (S = I - sum F Lambda F^H).
+//    Q = mu S^{-1} comes from the central path (S = I - sum F Lambda F^H). Its relative gap
+//    floors at ~1e-7 (cancellation in S); tighter tolerances are treated as 1e-7.
 //  - Dsdp: DSDP 5 on the real embedding [[Re, -Im], [Im, Re]] of the same dual, with rank-one
 //    data matrices; Q is DSDP's primal matrix.
 struct SdrSolution {
