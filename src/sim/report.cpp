@@ -39,7 +39,7 @@ nlohmann::json to_json(const TokenAccounting& t) {
 std::string to_text(const TokenAccounting& t) {
   std::string s = fmt::format(
       "  per token: compute {:.3f} ms (slowest device per step), link {:.3f} ms (modelled), "
-      "all-reduce machinery {:.3f} ms, wall {:.3f} ms; {:.0f} all-reduces, NMSE {:.3g}\n",
+      "all-reduce machinery {:.3f} ms, wall {:.3f} ms; {:.3g} all-reduces, NMSE {:.3g}\n",
       t.parallel_compute_ms, t.link_ms, t.machinery_ms, t.wall_ms, t.allreduces, t.nmse);
   for (size_t d = 0; d < t.compute_ms_per_device.size(); ++d)
     s += fmt::format("    device {}: compute {:.3f} ms  sent {:.2f} kB  recv {:.2f} kB\n", d,
