@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `airtp experiment` end to end at smoke sizes: valid CSV/JSON, a real PNG/SVG when gnuplot is
+# installed, a warning (and data) without it, parameter errors named, and an interrupted run
+# leaving the previous results intact.
+set -euo pipefail
+AIRTP=$1; SRC=$2
+PY=/usr/bin/python3
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$AIRTP" experiment mse-power --smoke --out "$tmp/mse" 2> "$tmp/stderr" > "$tmp/stdout"
+grep -q "100%" "$tmp/stderr" || { cat "$tmp/stderr"; fail "no progress bar on stderr"; }
+
+# CSV: a header, one row per swept power, the same number of fields everywhere, numbers only.
+$PY - "$tmp/mse" <<'EOF' || fail "invalid CSV/JSON"
+import csv, json, math, sys, os
+d = sys.argv[1]
+rows = list(csv.reader(open(os.path.join(d, "mse-power.csv"))))
+head, body = rows[0], rows[1:]
+assert "tx_power_dbm" in head and "sdr_mse" in head and "digital8_nmse_db" in head, head
+assert len(body) == 2, body
+for r in body:
+    assert len(r) == len(head), r
+    vals = [float(x) for x in r]  # every cell numeric
+col = {h: i for i, h in enumerate(head)}
+for r in body:
+    sdr = float(r[col["sdr_mse"]])
+    for m in ("mmse", "mf", "equal_power"):
+        assert sdr < float(r[col[m + "_mse"]]), (m, r)
+j = json.load(open(os.path.join(d, "mse-power.json")))
+assert j["experiment"] == "mse-power"
+assert j["params"]["realizations"] == 3, j["params"]
+assert "--smoke" in j["command"]
+assert len(j["tables"]["mse-power"]) == 2
+assert j["results"]["sdr_gain_over_baseline"]["mmse"]["mean_db"] > 0
+print("ok: CSV and JSON valid, SDR below every baseline")
+EOF
+
+if command -v gnuplot > /dev/null; then
+  [ -s "$tmp/mse/mse-power.png" ] || fail "no PNG although gnuplot is installed"
+  head -c 8 "$tmp/mse/mse-power.png" | grep -q PNG || fail "mse-power.png is not a PNG"
+  grep -q "<svg" "$tmp/mse/mse-power.svg" || fail "mse-power.svg is not an SVG"
+  echo "ok: PNG and SVG drawn"
+fi
+[ -f "$tmp/mse/mse-power.gp" ] || fail "no gnuplot script"
+ls "$tmp/mse" | grep -q '\.tmp$' && fail "temporary files left behind"
+
+# Without gnuplot: a warning, data and script still written.
+AIRTP_GNUPLOT= "$AIRTP" experiment mse-power --smoke -q --out "$tmp/nogp" 2> "$tmp/nogp.err" > /dev/null
+grep -q "gnuplot not found" "$tmp/nogp.err" || { cat "$tmp/nogp.err"; fail "no warning without gnuplot"; }
+[ -f "$tmp/nogp/mse-power.csv" ] && [ ! -f "$tmp/nogp/mse-power.png" ] || fail "wrong files without gnuplot"
+echo "ok: missing gnuplot -> warning, data only"
+
+# Parameters: a config file and flags override the defaults; typos are errors naming the key.
+echo '{"tx_power_dbm": [5], "realizations": 2, "randomizations": 5, "_note": "comment"}' > "$tmp/cfg.json"
+"$AIRTP" experiment mse-power --config "$tmp/cfg.json" --set devices=2 -q --no-plot --out "$tmp/cfg" > /dev/null
+$PY -c 'import json,sys; p=json.load(open(sys.argv[1]))["params"]; assert p["tx_power_dbm"]==[5] and p["devices"]==2 and p["realizations"]==2, p' \
+  "$tmp/cfg/mse-power.json" || fail "config/flag layering"
+set +e
+"$AIRTP" experiment mse-power --smoke --set realisations=3 --out "$tmp/x" > /dev/null 2> "$tmp/typo.err"; rc=$?
+"$AIRTP" experiment no-such-thing > /dev/null 2> "$tmp/name.err"; rc2=$?
+set -e
+[ $rc -ne 0 ] && grep -q "unknown parameter 'realisations'" "$tmp/typo.err" || { cat "$tmp/typo.err"; fail "typo not reported"; }
+[ $rc2 -ne 0 ] && grep -q "unknown experiment" "$tmp/name.err" || fail "unknown experiment not reported"
+echo "ok: parameter layering and errors"
+
+# An interrupted run never damages the previous results: they are only replaced, atomically, at the end.
+before=$(md5sum "$tmp/mse/mse-power.csv" "$tmp/mse/mse-power.json")
+"$AIRTP" experiment mse-power --realizations 100000 --randomizations 200 -q --out "$tmp/mse" > /dev/null 2>&1 &
+pid=$!
+sleep 2
+kill -TERM $pid 2> /dev/null || true  # (SIGINT is ignored by background jobs of a script)
+wait $pid 2> /dev/null || true
+[ "$before" = "$(md5sum "$tmp/mse/mse-power.csv" "$tmp/mse/mse-power.json")" ] || fail "interrupted run changed the results"
+ls "$tmp/mse" | grep -q '\.tmp$' && fail "interrupted run left temporary files"
+echo "ok: interrupted run left the previous results intact"
