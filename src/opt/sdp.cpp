@@ -246,18 +246,17 @@ class BarrierSolver {
   BarrierSolver(const ScaledSdr& sc) : sc_(sc), N_(sc.N), M_(sc.M), K_(sc.K) {
     Gall_.resize(M_, N_ * K_);
     for (int n = 0; n < N_; ++n) Gall_.middleCols(n * K_, K_) = sc.G[n];
-    // Orthonormal basis of K x K Hermitian matrices, per device, as columns of vec(E_i):
-    // E_kk; (E_kl + E_lk)/sqrt2; i(E_lk - E_kl)/sqrt2 (k < l).
-    const int KK = K_ * K_;
+    // Orthonormal basis of K x K Hermitian matrices, per device: E_kk; (E_kl + E_lk)/sqrt2;
+    // i(E_lk - E_kl)/sqrt2 (k < l). Entries are stored with global row/column indices.
     const double r = std::sqrt(0.5);
     const std::complex<double> I(0.0, 1.0);
     for (int n = 0; n < N_; ++n) {
-      auto at = [&](int row, int colk) { return n * KK + colk * K_ + row; };  // column-major vec
-      for (int k = 0; k < K_; ++k) basis_.push_back({1, {at(k, k), 0}, {1.0, 0.0}});
+      const int o = n * K_;
+      for (int k = 0; k < K_; ++k) basis_.push_back({n, 1, {o + k, 0}, {o + k, 0}, {1.0, 0.0}});
       for (int k = 0; k < K_; ++k)
         for (int l = k + 1; l < K_; ++l) {
-          basis_.push_back({2, {at(k, l), at(l, k)}, {r, r}});
-          basis_.push_back({2, {at(l, k), at(k, l)}, {I * r, -I * r}});
+          basis_.push_back({n, 2, {o + k, o + l}, {o + l, o + k}, {r, r}});
+          basis_.push_back({n, 2, {o + l, o + k}, {o + k, o + l}, {I * r, -I * r}});
         }
     }
   }
@@ -265,6 +264,8 @@ class BarrierSolver {
   // Below ~1e-7 relative gap S = I - sum G L G^H loses its small eigenvalues to cancellation
   // and the recovered Q' = S^-1 / t gets worse, not better: the tolerance is floored there.
   static constexpr double kMinGap = 1e-7;
+  static constexpr double kLooseCentering = 1e-3, kTightCentering = 1e-9;  // on lambda^2 / 2
+  static constexpr double kStep = 50.0;                                     // t growth per stage
 
   SdrSolution solve(const std::vector<double>& c, double gap_tolerance) {
     gap_tolerance = std::max(gap_tolerance, kMinGap);
@@ -276,15 +277,18 @@ class BarrierSolver {
     double t = 1.0;
     int newton = 0;
     bool converged = false;
+    // Intermediate stages are centred loosely (the path only has to be followed, not hit);
+    // the last one tightly, because Q' = S^-1 / t is read off it.
     for (int outer = 0; outer < 60; ++outer) {
-      newton += center(t);
+      newton += center(t, kLooseCentering);
       double obj = 0;
       for (const auto& l : L_) obj += l.trace().real();
       if (nu / t <= gap_tolerance * obj) {
+        newton += center(t, kTightCentering);
         converged = true;
         break;
       }
-      t *= 50.0;
+      t *= kStep;
     }
     SdrSolution sol;
     sol.iterations = newton;
@@ -338,67 +342,56 @@ class BarrierSolver {
   }
 
   // Newton's method for phi_t from the current L_; returns the number of steps.
-  int center(double t) {
+  int center(double t, double tolerance) {
     const int KK = K_ * K_, dim = N_ * KK;
     int steps = 0;
     for (; steps < 100; ++steps) {
       if (!eval(L_, nullptr)) throw std::runtime_error("solve_sdr: barrier iterate left the feasible set");
       const Eigen::MatrixXcd P = Gall_.adjoint() * Sinv_ * Gall_;  // (N K) x (N K)
-      Eigen::VectorXcd g(dim);
-      Hs_.resize(dim, dim);
-      auto& Hs = Hs_;
-      for (int n = 0; n < N_; ++n) {
-        const Eigen::MatrixXcd grad = -t * Eigen::MatrixXcd::Identity(K_, K_) + P.block(n * K_, n * K_, K_, K_) - Linv_[n];
-        g.segment(n * KK, KK) = Eigen::Map<const Eigen::VectorXcd>(grad.data(), KK);
-        for (int m = 0; m < N_; ++m) {
-          const Eigen::MatrixXcd Pnm = P.block(n * K_, m * K_, K_, K_);
-          const Eigen::MatrixXcd Pmn_T = P.block(m * K_, n * K_, K_, K_).transpose();
-          // vec(A X B) = (B^T kron A) vec(X), column-major vec.
-          for (int b = 0; b < K_; ++b)
-            for (int a = 0; a < K_; ++a)
-              Hs.block(n * KK + a * K_, m * KK + b * K_, K_, K_) = Pmn_T(a, b) * Pnm;
-        }
-        const Eigen::MatrixXcd LiT = Linv_[n].transpose();
-        for (int b = 0; b < K_; ++b)
-          for (int a = 0; a < K_; ++a)
-            Hs.block(n * KK + a * K_, n * KK + b * K_, K_, K_) += LiT(a, b) * Linv_[n];
-      }
-      // Newton system in real coordinates of the Hermitian unknowns (orthonormal basis
-      // E_i, vec(E_i) = column i of Bz): H_r = Re(Bz^H Hs Bz), g_r = Re(Bz^H g). Real and half
-      // the size of the complex system.
-      HB_.resize(dim, dim);
-      auto& HB = HB_;
-      for (int j = 0; j < dim; ++j) {
-        const auto& e = basis_[j];
-        HB.col(j) = e.v[0] * Hs.col(e.row[0]);
-        if (e.nnz == 2) HB.col(j) += e.v[1] * Hs.col(e.row[1]);
-      }
+      // Newton system in real coordinates x of the Hermitian unknowns, D_n = sum_i x_i E_i
+      // (orthonormal basis, each E_i with <= 2 nonzeros (r, s, v)):
+      //   H_ij = Re tr(E_i^H P_nm E_j P_mn) [+ Re tr(E_i^H L_n^-1 E_j L_n^-1) if n = m]
+      //        = Re sum_{p,q} conj(u_p) v_q B[r_p, r_q] B[s_q, s_p]
+      // with B = P, plus the same with B = blkdiag(L^-1) within a device; global indices.
+      Lb_.setZero(N_ * K_, N_ * K_);
+      for (int n = 0; n < N_; ++n) Lb_.block(n * K_, n * K_, K_, K_) = Linv_[n];
       Hr_.resize(dim, dim);
-      auto& Hr = Hr_;
       Eigen::VectorXd gr(dim);
+      for (int j = 0; j < dim; ++j) {
+        const auto& ej = basis_[j];
+        for (int i = j; i < dim; ++i) {
+          const auto& ei = basis_[i];
+          std::complex<double> h = 0;
+          for (int p = 0; p < ei.nnz; ++p)
+            for (int q = 0; q < ej.nnz; ++q) {
+              std::complex<double> prod = P(ei.r[p], ej.r[q]) * P(ej.s[q], ei.s[p]);
+              if (ei.dev == ej.dev) prod += Lb_(ei.r[p], ej.r[q]) * Lb_(ej.s[q], ei.s[p]);
+              h += std::conj(ei.v[p]) * ej.v[q] * prod;
+            }
+          Hr_(i, j) = h.real();
+        }
+      }
+      // Gradient -t I + P_nn - L_n^-1, in the same coordinates: Re sum_p conj(u_p) grad[r_p, s_p].
       for (int i = 0; i < dim; ++i) {
         const auto& e = basis_[i];
-        Eigen::RowVectorXcd row = std::conj(e.v[0]) * HB.row(e.row[0]);
-        std::complex<double> gi = std::conj(e.v[0]) * g(e.row[0]);
-        if (e.nnz == 2) {
-          row += std::conj(e.v[1]) * HB.row(e.row[1]);
-          gi += std::conj(e.v[1]) * g(e.row[1]);
+        std::complex<double> gi = 0;
+        for (int p = 0; p < e.nnz; ++p) {
+          const int lr = e.r[p] - e.dev * K_, ls = e.s[p] - e.dev * K_;
+          const std::complex<double> gv = (lr == ls ? -t : 0.0) + P(e.r[p], e.s[p]) - Linv_[e.dev](lr, ls);
+          gi += std::conj(e.v[p]) * gv;
         }
-        Hr.row(i) = row.real();
         gr(i) = gi.real();
       }
+      auto& Hr = Hr_;
       Eigen::LLT<Eigen::MatrixXd> llt(Hr);
       if (llt.info() != Eigen::Success) throw std::runtime_error("solve_sdr: barrier Newton system not positive definite");
       const Eigen::VectorXd x = llt.solve(-gr);
       const double decrement2 = -gr.dot(x);  // lambda^2 = g^T H^-1 g
-      if (decrement2 / 2 <= 1e-9) break;
-      Eigen::VectorXcd d = Eigen::VectorXcd::Zero(dim);
-      for (int j = 0; j < dim; ++j)
-        for (int q = 0; q < basis_[j].nnz; ++q) d(basis_[j].row[q]) += basis_[j].v[q] * x(j);
-      std::vector<Eigen::MatrixXcd> D(N_);
-      for (int n = 0; n < N_; ++n) {
-        D[n] = Eigen::Map<const Eigen::MatrixXcd>(d.data() + n * KK, K_, K_);
-        D[n] = ((D[n] + D[n].adjoint()) / 2.0).eval();
+      if (decrement2 / 2 <= tolerance) break;
+      std::vector<Eigen::MatrixXcd> D(N_, Eigen::MatrixXcd::Zero(K_, K_));
+      for (int j = 0; j < dim; ++j) {
+        const auto& e = basis_[j];
+        for (int p = 0; p < e.nnz; ++p) D[e.dev](e.r[p] - e.dev * K_, e.s[p] - e.dev * K_) += e.v[p] * x(j);
       }
       bool feasible = false;
       const double f0 = phi(L_, t, feasible);
@@ -418,14 +411,16 @@ class BarrierSolver {
   const ScaledSdr& sc_;
   int N_, M_, K_;
   Eigen::MatrixXcd Gall_;
-  // Real coordinates -> vec of Hermitian directions: basis element i has <= 2 nonzeros.
+  // Real coordinates -> Hermitian directions: basis element i of device `dev` has <= 2
+  // nonzeros v[p] at (r[p], s[p]) (global indices into the N K x N K matrix P).
   struct BasisVec {
+    int dev;
     int nnz;
-    int row[2];
+    int r[2], s[2];
     std::complex<double> v[2];
   };
   std::vector<BasisVec> basis_;
-  Eigen::MatrixXcd Hs_, HB_;  // Newton workspaces, reused (large: avoid an mmap per step)
+  Eigen::MatrixXcd Lb_;  // blkdiag(L_n^-1)
   Eigen::MatrixXd Hr_;
   std::vector<Eigen::MatrixXcd> L_, Linv_;
   Eigen::MatrixXcd Sinv_;
