@@ -135,15 +135,9 @@ ExperimentOutput make_output(const AssignmentExperimentParams& p, const Assignme
       tr.add_row(std::move(row));
     }
     out.tables.emplace_back(name + "-trace", tr);
-    // T9: m settles (change < 1e-3 over 50 iterations).
-    const auto& trace = ssca->ssca->trace;
-    json settle = nullptr;
-    for (size_t i = 50; i < trace.size(); ++i) {
-      double d = 0;
-      for (int n = 0; n < N; ++n) d = std::max(d, std::abs(trace[i].m[static_cast<size_t>(n)] - trace[i - 50].m[static_cast<size_t>(n)]));
-      if (d < 1e-3) { settle = trace[i].iteration; break; }
-    }
-    out.results["ssca_settled_at_iteration"] = settle;
+    // T9: m settles (SSCA's own stopping rule: change < tolerance over `window` iterations).
+    out.results["ssca"] = {{"converged", ssca->ssca->converged}, {"iterations", ssca->ssca->iterations},
+                           {"window", p.options.ssca.window}, {"tolerance", p.options.ssca.tolerance}};
   }
 
   out.notes = {

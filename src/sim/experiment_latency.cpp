@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -96,8 +97,20 @@ const LatencyRow* find_row(const std::vector<LatencyRow>& rows, const std::strin
   return nullptr;
 }
 
+// 1-minute load average of this machine (-1 if unknown): timing measurements on a busy machine
+// are slower than on an idle one, so the result records it.
+double load_average() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return -1;
+  double v = -1;
+  if (std::fscanf(f, "%lf", &v) != 1) v = -1;
+  std::fclose(f);
+  return v;
+}
+
 struct BundledMeasurement {
   std::string path;
+  double load_before = -1, load_after = -1;
   ModelShape shape;
   double s_per_token = 0;         // one device, measured decode
   std::map<int, double> split_ms;  // N -> measured in-process compute per token (slowest device per step)
@@ -118,6 +131,7 @@ BundledMeasurement measure_bundled(const ParamReader& r, const std::vector<int>&
   const double given_ms = r.number("measured_ms_per_token", 0, 1e6);
   const bool split = r.boolean("measure_split");
   const int steps = 1 + (split ? static_cast<int>(devices.size()) : 0);
+  m.load_before = load_average();
   int step = 0;
   auto tick = [&](const std::string& what) {
     if (progress) progress(progress_share * step / steps, what);
@@ -146,7 +160,14 @@ BundledMeasurement measure_bundled(const ParamReader& r, const std::vector<int>&
       m.split_ms[n] = 1e3 / b.decode_simulated_tps.median;
       ++step;
     }
+  m.load_after = load_average();
   return m;
+}
+
+json split_json(const std::map<int, double>& m) {
+  json j = json::object();
+  for (const auto& [n, ms] : m) j[std::to_string(n)] = ms;
+  return j;
 }
 
 LatencySweepParams read_sweep(const ParamReader& r) {
@@ -208,6 +229,8 @@ ExperimentOutput run_latency(const json& params, const ExperimentProgress& progr
                                          {"bytes_per_weight", bm.shape.bytes_per_weight},
                                          {"weight_bytes", bm.shape.total_weight_bytes()}}},
                               {"measured_ms_per_token_1_device", 1e3 * bm.s_per_token},
+                              {"measured_compute_ms_by_devices", split_json(bm.split_ms)},
+                              {"load_average_1min", {bm.load_before, bm.load_after}},
                               {"effective_bandwidth_gbs", cal.effective_bandwidth_bytes_per_s / 1e9},
                               {"effective_gflops", cal.effective_flops_per_s / 1e9}};
   }
@@ -411,16 +434,22 @@ ExperimentOutput run_latency(const json& params, const ExperimentProgress& progr
             : fmt::format(", \\\n  '{}' using 'devices':'{}_measured_compute_ms' with points pt 4 ps 1.5 lc rgb "
                           "'#000000' title 'compute, measured in-process'",
                           csv, m);
+    // Head room above the data for the key.
+    double ymax = 0;
+    for (const auto& r : rows)
+      if (r.model == m) ymax = std::max(ymax, 1e3 * r.latency.total_s());
+    for (const auto& [n, ms] : bm.split_ms) ymax = std::max(ymax, ms);
+    ymax *= 1.8;
     f.body = fmt::format(
         "set multiplot layout 1,2 title 'Bundled model {} ({} layers, d = {}): per-token decode latency vs devices'\n"
-        "set xlabel 'devices N'\nset key top right font ',9'\nset yrange [0:*]\n"
+        "set xlabel 'devices N'\nset key top right font ',9'\nset yrange [0:{:.4g}]\n"
         "set ylabel 'ms per token'\nset title 'total = compute + all-reduces'\n"
         "plot {}, \\\n  '{}' using 'devices':'{}_compute_ms' with lines dt 2 lw 2 lc rgb '#000000' title "
         "'compute (model, calibrated)'{}\n"
         "set ylabel 'ms per token (log)'\nset title 'communication only'\nset logscale y\nset yrange [*:*]\n"
         "plot {}\n"
         "unset multiplot",
-        m, bm.shape.n_layers, bm.shape.dim, plot_lines(csv, m, false), csv, m, measured, plot_lines(csv, m, true));
+        m, bm.shape.n_layers, bm.shape.dim, ymax, plot_lines(csv, m, false), csv, m, measured, plot_lines(csv, m, true));
     out.figures.push_back(f);
   }
   if (!paper_models.empty()) {

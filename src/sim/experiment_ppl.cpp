@@ -199,20 +199,28 @@ ExperimentOutput make_output(const PplSweepParams& p, const PplSweepResult& res)
   jr["lowest_snr_within_1pct_of_exact"] = within;
   out.results = jr;
 
-  out.notes = {
+  for (const auto& r : res.runs)
+    if (r.scheme.rfind("aircomp-", 0) == 0 && r.dropped >= r.devices - 1e-9)
+      out.notes.push_back(fmt::format(
+          "{} at {:g} dB: every device was dropped in every block (deep-fade rule of the ZF designs: alone, each "
+          "would cost more MSE than its signal), so the all-reduce returned only the digitally sent means.",
+          r.scheme, r.snr_db));
+  out.notes.insert(out.notes.begin(), {
       fmt::format("Bundled model on {} devices; {} chunks of {} tokens of the held-out text (second half of each "
                   "chunk scored, llama-perplexity style); KL divergence to exact single-device inference per scored "
                   "token.",
                   p.devices, p.chunks, p.ctx),
       fmt::format("--snr-db power control: every device transmits just enough for that mean receive SNR per "
-                  "antenna (no power budget). AirComp: one channel realization per {} all-reduces (--coherence {}), so "
-                  "{} randomizations of the SDR design stay a small part of the run; each all-reduce of a chunk "
-                  "carries ctx x d values.",
-                  p.coherence, p.coherence, p.randomizations),
+                  "antenna (no power budget). AirComp: block fading with one channel realization, hence one transceiver "
+                  "design ({} SDR randomizations), per {} all-reduces (--coherence {}), which keeps the design time a "
+                  "small part of the run.",
+                  p.randomizations, p.coherence, p.coherence),
       "Digital: quantization of each device's partial (block-32 absmax), then an error-free coded OFDMA link "
       "(paper.md 2): its accuracy does not depend on the SNR, only its link time does (link_ms_per_token).",
       "allreduce_nmse_db is measured on the model's own activations: ||estimate - exact sum||^2 / ||exact sum||^2 "
-      "over every all-reduce of the run."};
+      "over every all-reduce of the run.",
+      "Perplexity runs process each chunk as one batch (prefill): an all-reduce carries ctx x d values, and "
+      "link_ms_per_token is its modelled time divided by the tokens processed."});
 
   // Figure: PPL, KL, measured NMSE and link time vs SNR.
   GnuplotFigure f;
@@ -230,19 +238,23 @@ ExperimentOutput make_output(const PplSweepParams& p, const PplSweepResult& res)
     }
     return s;
   };
+  // Perplexity axis: from just below exact to 2x exact, so small degradations stay visible.
+  const double ref_ppl = exact ? exact->ppl.ppl : 1.0;
+  const double ppl_lo = 0.97 * ref_ppl, ppl_hi = 2.0 * ref_ppl;
   f.body = fmt::format(
       "set multiplot layout 2,2 title 'Bundled model, N = {}: accuracy vs receive SNR ({} x {} tokens)'\n"
       "set xlabel 'mean receive SNR per antenna (dB)'\nset key top right font ',9'\n"
-      "set logscale y\nset ylabel 'perplexity (log)'\nset title 'perplexity'\n"
+      "set logscale y\nset ylabel 'perplexity (log)'\nset title 'perplexity (points above the frame: see CSV)'\n"
+      "set yrange [{:.6g}:{:.6g}]\n"
       "plot {}, \\\n  '{}' using 'snr_db':'exact_ppl' with lines dt 2 lw 2 lc rgb '#000000' title 'exact (= 1 device)'\n"
-      "set format y '10^{{%L}}'\nset ylabel 'KL divergence to exact (nats/token)'\nset title 'KL divergence'\n"
+      "set yrange [*:*]\nset format y '10^{{%L}}'\nset ylabel 'KL divergence to exact (nats/token)'\nset title 'KL divergence'\n"
       "plot {}\n"
       "unset logscale y\nset format y '%g'\nset ylabel 'NMSE (dB)'\nset title 'all-reduce NMSE on the model activations'\n"
       "plot {}\n"
       "set logscale y\nset ylabel 'ms per token (log)'\nset title 'modelled link time of the all-reduces'\n"
       "plot {}\n"
       "unset multiplot",
-      p.devices, p.chunks, p.ctx, lines("_ppl"), csv, lines("_kl"), lines("_nmse_db"),
+      p.devices, p.chunks, p.ctx, ppl_lo, ppl_hi, lines("_ppl"), csv, lines("_kl"), lines("_nmse_db"),
       lines("_link_ms"));
   out.figures.push_back(f);
   return out;
