@@ -10,6 +10,11 @@ whatever the machine's speed. Validation loss: the first --val-chunks chunks of
 models/kjv-heldout.txt, same protocol as tools/dump_reference.py's perplexity.
 
   nohup /usr/bin/python3 tools/train.py --minutes 35 > tools/work/train.log 2>&1 &
+
+--resume CKPT continues from a checkpoint's weights (the optimiser state is not saved, so AdamW
+restarts and the warm-up + cosine schedule runs afresh over the new budget); steps, tokens and
+minutes are then reported as totals over all stages, and each stage's settings are kept in
+"stages".
 """
 import argparse
 import json
@@ -69,6 +74,7 @@ def main():
     ap.add_argument("--val-chunks", type=int, default=24)
     ap.add_argument("--eval-every-min", type=float, default=6.0)
     ap.add_argument("--out", default=os.path.join(WORK, "kjv-ckpt.pt"))
+    ap.add_argument("--resume", default=None, help="checkpoint whose weights to continue from")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -80,6 +86,18 @@ def main():
     val = heldout_chunks(sp, open(HELDOUT).read(), args.max_seq_len)[: a.val_chunks]
     model = Transformer(args)
     model.init_weights()
+    prev = None
+    if a.resume:
+        ck = torch.load(a.resume, map_location="cpu")
+        if ck["args"] != args.to_dict():
+            raise SystemExit(f"--resume {a.resume}: model args {ck['args']} differ from {args.to_dict()}")
+        model.load_state_dict(ck["model"])
+        prev = ck["train"]
+        print(f"resumed from {a.resume}: {prev['steps']} steps, {prev['tokens_seen']} tokens", flush=True)
+    prev_steps = prev["steps"] if prev else 0
+    prev_tokens = prev["tokens_seen"] if prev else 0
+    prev_minutes = prev["minutes_used"] if prev else 0.0
+    stages = (prev.get("stages") or [{k: v for k, v in prev.items() if k != "stages"}]) if prev else []
     nparams = count_params(model)
     print(f"params {nparams}, train tokens {len(train_ids)}, val chunks {len(val)}", flush=True)
 
@@ -90,7 +108,7 @@ def main():
     budget = a.minutes * 60.0
     T = args.max_seq_len
     bos = sp.bos_id()
-    log = []
+    log = list(ck["log"]) if prev else []
 
     def lr_at(step, frac):
         if step < a.warmup_steps:
@@ -105,14 +123,20 @@ def main():
         return nll / n
 
     def save(step, train_loss, val_loss, elapsed):
-        torch.save({"model": model.state_dict(), "args": args.to_dict(), "log": log,
-                    "train": {"steps": step, "batch": a.batch, "seq": T, "lr": a.lr,
-                              "min_lr_frac": a.min_lr_frac, "warmup_steps": a.warmup_steps,
-                              "weight_decay": a.weight_decay, "betas": [0.9, 0.95], "grad_clip": 1.0,
-                              "threads": a.threads, "seed": a.seed, "minutes_budget": a.minutes,
-                              "minutes_used": elapsed / 60, "tokens_seen": step * a.batch * T,
-                              "final_train_loss": train_loss, "final_val_loss": val_loss,
-                              "val_chunks": len(val), "params": nparams}}, a.out + ".tmp")
+        stage = {"steps": step, "batch": a.batch, "seq": T, "lr": a.lr,
+                 "min_lr_frac": a.min_lr_frac, "warmup_steps": a.warmup_steps,
+                 "weight_decay": a.weight_decay, "betas": [0.9, 0.95], "grad_clip": 1.0,
+                 "threads": a.threads, "seed": a.seed, "minutes_budget": a.minutes,
+                 "minutes_used": elapsed / 60, "tokens_seen": step * a.batch * T,
+                 "resumed_from": a.resume}
+        train = dict(stage)
+        # totals over all stages (equal to this stage's numbers for a fresh run)
+        train.update({"steps": prev_steps + step, "tokens_seen": prev_tokens + step * a.batch * T,
+                      "minutes_used": prev_minutes + elapsed / 60, "final_train_loss": train_loss,
+                      "final_val_loss": val_loss, "val_chunks": len(val), "params": nparams,
+                      "stages": stages + [stage]})
+        torch.save({"model": model.state_dict(), "args": args.to_dict(), "log": log, "train": train},
+                   a.out + ".tmp")
         os.replace(a.out + ".tmp", a.out)
 
     t0 = time.time()
@@ -138,12 +162,12 @@ def main():
         step += 1
         li = loss.item()
         ema = li if ema is None else 0.98 * ema + 0.02 * li
-        if step % 25 == 0:
+        if step % 10 == 0:
             print(f"step {step} t {elapsed / 60:.1f}m lr {lr:.2e} loss {li:.4f} ema {ema:.4f} "
                   f"({(time.time() - t0) / step:.2f} s/step)", flush=True)
         if time.time() - last_eval > a.eval_every_min * 60:
             v = evaluate()
-            log.append({"step": step, "minutes": (time.time() - t0) / 60, "train_loss_ema": ema, "val_loss": v})
+            log.append({"step": prev_steps + step, "minutes": prev_minutes + (time.time() - t0) / 60, "train_loss_ema": ema, "val_loss": v})
             print(f"EVAL step {step} train_ema {ema:.4f} val {v:.4f} ppl {math.exp(v):.2f}", flush=True)
             save(step, ema, v, time.time() - t0)
             last_eval = time.time()
@@ -159,7 +183,7 @@ def main():
             tl.append(model(x, y)[1].item())
     train_loss = float(np.mean(tl))
     v = evaluate()
-    log.append({"step": step, "minutes": elapsed / 60, "train_loss": train_loss, "val_loss": v})
+    log.append({"step": prev_steps + step, "minutes": prev_minutes + elapsed / 60, "train_loss": train_loss, "val_loss": v})
     save(step, train_loss, v, elapsed)
     print(f"DONE steps {step} minutes {elapsed / 60:.1f} train {train_loss:.4f} val {v:.4f} "
           f"ppl {math.exp(v):.2f}", flush=True)
