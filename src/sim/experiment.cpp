@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <algorithm>
 #include <stdexcept>
@@ -178,6 +179,18 @@ std::string ParamReader::path(const std::string& key) const {
   return fs::exists(in_tree) ? in_tree.string() : p;
 }
 
+std::string source_commit() {
+  const std::string cmd = fmt::format("git -C '{}' rev-parse --short HEAD 2>/dev/null", AIRTP_SOURCE_DIR);
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {};
+  char buf[64] = {};
+  const bool ok = std::fgets(buf, sizeof buf, p) != nullptr;
+  ::pclose(p);
+  std::string s = ok ? buf : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
 double to_db(double x) { return x > 0 ? 10 * std::log10(x) : std::nan(""); }
 
 WrittenExperiment write_experiment(const ExperimentSpec& spec, const json& params, const ExperimentOutput& out,
@@ -221,7 +234,8 @@ WrittenExperiment write_experiment(const ExperimentSpec& spec, const json& param
   files.push_back(spec.name + ".json");
   const json doc = {{"experiment", spec.name}, {"summary", spec.summary}, {"command", command},
                     {"params", params},        {"results", out.results}, {"notes", out.notes},
-                    {"tables", tables},        {"seconds", seconds},     {"files", files}};
+                    {"tables", tables},        {"seconds", seconds},     {"files", files},
+                    {"source_commit", source_commit()}};
   write_file_atomic(json_path, doc.dump(2) + "\n");
   w.files.push_back(json_path);
   return w;

@@ -75,7 +75,8 @@ struct WrittenExperiment {
 };
 
 // Creates out_dir, writes every table as stem.csv, NAME.json = {"experiment", "command",
-// "params", "results", "notes", "tables": {stem: rows}, "seconds", "files"}, and the figures'
+// "params", "results", "notes", "tables": {stem: rows}, "seconds", "files", "source_commit"},
+// and the figures'
 // .gp scripts, rendered to PNG + SVG unless plot is false (a warning when gnuplot is missing).
 // Every file atomically.
 WrittenExperiment write_experiment(const ExperimentSpec& spec, const nlohmann::json& params,
@@ -83,8 +84,8 @@ WrittenExperiment write_experiment(const ExperimentSpec& spec, const nlohmann::j
                                    const std::string& command, double seconds);
 
 // Common pieces of the experiment implementations.
-// Where the paper's numbers come from, used in notes.
-inline constexpr const char* kPaperSource = "paper.md (reconstruction of arXiv 2502.12559 / 2503.14882)";
+// `git rev-parse --short HEAD` of the source tree the binary was built from ("" if unknown).
+std::string source_commit();
 // 10 log10(x) (NaN for x <= 0).
 double to_db(double x);
 
