@@ -147,7 +147,8 @@ BundledMeasurement measure_bundled(const ParamReader& r, const std::vector<int>&
       m.s_per_token = given_ms * 1e-3;
     } else {
       const auto b = run_bench(s, bo);
-      m.s_per_token = 1.0 / b.decode_tps.median;
+      // The fastest repetition: on a machine shared with other work, the least disturbed one.
+      m.s_per_token = 1.0 / b.decode_tps.max;
     }
     ++step;
   }
@@ -157,7 +158,7 @@ BundledMeasurement measure_bundled(const ParamReader& r, const std::vector<int>&
       ro.devices = n;
       Session s(ro);
       const auto b = run_bench(s, bo);
-      m.split_ms[n] = 1e3 / b.decode_simulated_tps.median;
+      m.split_ms[n] = 1e3 / b.decode_simulated_tps.max;
       ++step;
     }
   m.load_after = load_average();
@@ -404,8 +405,9 @@ ExperimentOutput run_latency(const json& params, const ExperimentProgress& progr
   if (bundled)
     out.notes.push_back(fmt::format(
         "Bundled model: compute calibrated from its decode measured on this machine with one device ({:.3f} "
-        "ms/token{}); measured_compute_ms is the in-process tensor-parallel run with N devices (slowest device "
-        "per step, measured), which also pays thread-pool and synchronisation overheads the model does not.",
+        "ms/token{}, fastest of the repetitions: the machine is shared); measured_compute_ms is the in-process "
+        "tensor-parallel run with N devices (slowest device per step, measured the same way), which also pays "
+        "thread-pool and synchronisation overheads the model does not.",
         1e3 * bm.s_per_token, r.number("measured_ms_per_token", 0, 1e6) > 0 ? ", given" : ", run_bench"));
 
   auto plot_lines = [&](const std::string& csv, const std::string& m, bool comm) {
@@ -500,7 +502,7 @@ ExperimentSpec latency_experiment_spec() {
                 {"measure_split", true},
                 {"bench_prompt_tokens", 16},
                 {"bench_gen_tokens", 64},
-                {"bench_repetitions", 5},
+                {"bench_repetitions", 10},
                 {"paper_models", {"llama2-7b", "llama2-13b", "llama2-70b", "llama3-70b"}},
                 {"paper_bytes_per_weight", 18.0 / 32.0},
                 {"paper_1dev_7b_ms", 114.2},
