@@ -1,0 +1,53 @@
+# Figure 'mse-antennas' of `airtp experiment`. Redraw with `gnuplot mse-antennas.gp` in this directory.
+reset
+set terminal pngcairo size 1200,520 enhanced font 'DejaVu Sans,11'
+set output 'mse-antennas.png'
+set datafile separator ','
+set datafile columnheaders
+set grid lc rgb '#dddddd'
+set key autotitle columnheader
+set multiplot layout 1,2 title 'AirComp all-reduce error vs receive antennas (N = 4, K = L = 4, 20 dBm, 200 realizations)'
+set xlabel 'receive antennas M at the server'
+set key top right font ',9'
+set ylabel 'MSE per channel use (dB)'
+set title 'transmission MSE'
+plot 'mse-antennas.csv' using 'rx_antennas':'sdr_mse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+  'mse-antennas.csv' using 'rx_antennas':'mmse_mse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'mf_mse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'equal_power_mse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
+  'mse-antennas.csv' using 'rx_antennas':'sdr_bound_mse_db' with lines dt 2 lw 1.5 lc rgb '#444444' title 'SDR value {/Symbol s}^2 tr(Q*)'
+set ylabel 'NMSE (dB)'
+set title 'normalised error of the all-reduced sum'
+plot 'mse-antennas.csv' using 'rx_antennas':'sdr_nmse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+  'mse-antennas.csv' using 'rx_antennas':'mmse_nmse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'mf_nmse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'equal_power_nmse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
+  'mse-antennas.csv' using 'rx_antennas':'digital8_nmse_db' with lines dt 2 lw 2 lc rgb '#aa0000' title 'digital 8-bit (quantization only)'
+unset multiplot
+unset output
+reset
+set terminal svg size 1200,520 dynamic enhanced font 'DejaVu Sans,11' background '#ffffff'
+set output 'mse-antennas.svg'
+set datafile separator ','
+set datafile columnheaders
+set grid lc rgb '#dddddd'
+set key autotitle columnheader
+set multiplot layout 1,2 title 'AirComp all-reduce error vs receive antennas (N = 4, K = L = 4, 20 dBm, 200 realizations)'
+set xlabel 'receive antennas M at the server'
+set key top right font ',9'
+set ylabel 'MSE per channel use (dB)'
+set title 'transmission MSE'
+plot 'mse-antennas.csv' using 'rx_antennas':'sdr_mse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+  'mse-antennas.csv' using 'rx_antennas':'mmse_mse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'mf_mse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'equal_power_mse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
+  'mse-antennas.csv' using 'rx_antennas':'sdr_bound_mse_db' with lines dt 2 lw 1.5 lc rgb '#444444' title 'SDR value {/Symbol s}^2 tr(Q*)'
+set ylabel 'NMSE (dB)'
+set title 'normalised error of the all-reduced sum'
+plot 'mse-antennas.csv' using 'rx_antennas':'sdr_nmse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+  'mse-antennas.csv' using 'rx_antennas':'mmse_nmse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'mf_nmse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
+  'mse-antennas.csv' using 'rx_antennas':'equal_power_nmse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
+  'mse-antennas.csv' using 'rx_antennas':'digital8_nmse_db' with lines dt 2 lw 2 lc rgb '#aa0000' title 'digital 8-bit (quantization only)'
+unset multiplot
+unset output
