@@ -1,5 +1,7 @@
 // Builds an in-process engine over a loaded model for the tests of this folder.
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -25,6 +27,17 @@ struct Rig {
   }
   static std::vector<double> even(int n) { return std::vector<double>(static_cast<size_t>(n), 1.0 / n); }
 };
+
+// max_i |a_i - b_i| / max_i |b_i| over one position's logits: the error measure of the
+// reference-logit tests.
+inline double rel_err(const float* a, const std::vector<double>& b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    num = std::max(num, std::abs(a[i] - b[i]));
+    den = std::max(den, std::abs(b[i]));
+  }
+  return num / den;
+}
 
 // Greedy decoding from `prompt`, `steps` tokens.
 inline std::vector<int> greedy(Engine& e, std::vector<int> prompt, int steps) {

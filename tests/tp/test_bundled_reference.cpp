@@ -18,14 +18,6 @@ nlohmann::json reference() {
   return nlohmann::json::parse(in);
 }
 
-double rel_err(const float* a, const std::vector<double>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < b.size(); ++i) {
-    num = std::max(num, std::abs(a[i] - b[i]));
-    den = std::max(den, std::abs(b[i]));
-  }
-  return num / den;
-}
 
 // Returns the worst relative error of `file` against the reference logits `variant`.
 double worst_error(const std::string& file, const std::string& variant, int devices) {
@@ -39,7 +31,7 @@ double worst_error(const std::string& file, const std::string& variant, int devi
     const auto positions = seq["positions"].get<std::vector<size_t>>();
     for (size_t k = 0; k < positions.size(); ++k) {
       const auto w = seq["logits"][variant][k].get<std::vector<double>>();
-      worst = std::max(worst, rel_err(&logits[positions[k] * w.size()], w));
+      worst = std::max(worst, test::rel_err(&logits[positions[k] * w.size()], w));
     }
   }
   return worst;

@@ -16,15 +16,6 @@ nlohmann::json reference() {
   return nlohmann::json::parse(in);
 }
 
-// max_i |a_i - b_i| / max_i |b_i| over one position's logits.
-double rel_err(const float* a, const std::vector<double>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < b.size(); ++i) {
-    num = std::max(num, std::abs(a[i] - b[i]));
-    den = std::max(den, std::abs(b[i]));
-  }
-  return num / den;
-}
 
 struct Case {
   const char* file;
@@ -49,7 +40,7 @@ TEST_P(TinyReference, LogitsMatchPyTorch) {
     for (size_t k = 0; k < positions.size(); ++k) {
       const auto w = want[k].get<std::vector<double>>();
       const size_t t = positions[k];
-      EXPECT_LT(rel_err(&logits[t * w.size()], w), c.tol) << c.file << " position " << t << " devices " << devices;
+      EXPECT_LT(test::rel_err(&logits[t * w.size()], w), c.tol) << c.file << " position " << t << " devices " << devices;
     }
   }
 }
@@ -73,7 +64,7 @@ TEST(TinyReference, Q8WithinStatedBoundOfExactWeights) {
     const auto positions = seq["positions"].get<std::vector<size_t>>();
     for (size_t k = 0; k < positions.size(); ++k) {
       const auto w = seq["logits"]["f32"][k].get<std::vector<double>>();
-      const double e = rel_err(&logits[positions[k] * w.size()], w);
+      const double e = test::rel_err(&logits[positions[k] * w.size()], w);
       EXPECT_LT(e, 2e-2);
       EXPECT_GT(e, 0.0);  // the quantized model is not bit-identical to the exact one
     }
