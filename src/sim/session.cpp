@@ -16,6 +16,38 @@
 
 namespace airtp {
 
+namespace {
+
+// Link rates of the channel block in use: every all-reduce of a block has the same channel, so
+// the realization and its rates are computed once per block, not once per call.
+class BlockRates {
+ public:
+  struct Rates {
+    std::vector<double> uplink_bps;  // OFDMA share of each device
+    double downlink_bps = 0;         // broadcast of the result
+  };
+  explicit BlockRates(const WirelessConfig& w) : w_(w), channel_(w) {}
+  const Rates& at(uint64_t block) {
+    if (!valid_ || block != block_) {
+      const auto real = channel_.realization(block);
+      rates_.uplink_bps = ofdma_uplink_rates_bps(real.H, w_);
+      rates_.downlink_bps = broadcast_rate_bps(real.H, w_);
+      block_ = block;
+      valid_ = true;
+    }
+    return rates_;
+  }
+
+ private:
+  WirelessConfig w_;
+  ChannelModel channel_;
+  Rates rates_;
+  uint64_t block_ = 0;
+  bool valid_ = false;
+};
+
+}  // namespace
+
 WirelessConfig make_wireless(const RunOptions& opt, int n_devices) {
   WirelessConfig w = default_wireless_config(n_devices, opt.channel_seed, opt.tx_power_dbm);
   w.n_rx_antennas = opt.rx_antennas;
@@ -42,16 +74,15 @@ std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, c
     opt.quantizer.validate();
     LinkModel link;
     if (topo == DigitalTopology::WirelessStar) {
-      auto channel = std::make_shared<ChannelModel>(w);
+      auto rates = std::make_shared<BlockRates>(w);
       const double bits = opt.quantizer.bits;
-      link = [channel, w, n, bits](const LinkEvent& ev) {
-        const auto real = channel->realization(ev.block_index);
+      link = [rates, w, n, bits](const LinkEvent& ev) {
         CommParams p;
         p.scheme = AllReduceScheme::DigitalOfdma;
         p.wireless.bandwidth_hz = w.bandwidth_hz;
         p.wireless.uplink_bits_per_value = bits;
-        p.wireless.uplink_rate_bps = ofdma_uplink_rates_bps(real.H, w);
-        p.wireless.downlink_rate_bps = broadcast_rate_bps(real.H, w);
+        p.wireless.uplink_rate_bps = rates->at(ev.block_index).uplink_bps;
+        p.wireless.downlink_rate_bps = rates->at(ev.block_index).downlink_bps;
         return allreduce_time(p, n, static_cast<long long>(ev.values)).total_s();
       };
     } else {
@@ -80,13 +111,13 @@ std::unique_ptr<AllReduce> make_allreduce(const RunOptions& opt, Transport& t, c
     a.design.n_randomizations = opt.randomizations;
     a.design.seed = opt.channel_seed;
     a.noise_seed = opt.channel_seed * 7919 + 7;
-    auto channel = std::make_shared<ChannelModel>(w);
-    LinkModel link = [channel, w, n](const LinkEvent& ev) {
+    auto rates = std::make_shared<BlockRates>(w);
+    LinkModel link = [rates, w, n](const LinkEvent& ev) {
       CommParams p;
       p.scheme = AllReduceScheme::AirComp;
       p.wireless.bandwidth_hz = w.bandwidth_hz;
       p.wireless.streams = w.n_streams;
-      p.wireless.downlink_rate_bps = broadcast_rate_bps(channel->realization(ev.block_index).H, w);
+      p.wireless.downlink_rate_bps = rates->at(ev.block_index).downlink_bps;
       return allreduce_time(p, n, static_cast<long long>(ev.values)).total_s();
     };
     return make_aircomp_allreduce(t, a, link);
