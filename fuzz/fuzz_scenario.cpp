@@ -1,13 +1,17 @@
 // Scenario JSON: arbitrary bytes through load_scenario_file (JSON syntax, schema, ranges, the
 // feasibility checks of Scenario::validate). Oracles: only ScenarioError may escape; a scenario
-// that loads is valid, and what scenario_to_json writes of it loads again to the same numbers.
+// that loads is valid, what scenario_to_json writes of it loads again to the same numbers, and
+// the latency model gives it a finite per-token time over Ethernet and an exact link.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "fuzz_input.h"
 #include "sim/error.h"
+#include "sim/latency.h"
 #include "sim/scenario.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -29,6 +33,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::invariant_failed("a loaded scenario does not load again from its own JSON:",
                            std::string(e.what()) + "\n" + j.dump());
   }
-  (void)s.tx_seconds_per_layer();
+  if (!std::isfinite(s.tx_seconds_per_layer()) || s.tx_seconds_per_layer() <= 0)
+    fuzz::invariant_failed("tx_seconds_per_layer not finite and positive", j.dump());
+  std::vector<double> shares = s.shares;
+  if (shares.empty()) shares.assign(static_cast<size_t>(s.n_devices()), 1.0 / s.n_devices());
+  for (auto scheme : {AllReduceScheme::Exact, AllReduceScheme::EthernetMesh, AllReduceScheme::EthernetStar}) {
+    const TokenLatency t = decode_latency(s.model, s.devices, shares, s.comm_params(scheme));
+    if (!(std::isfinite(t.total_s()) && t.total_s() > 0))
+      fuzz::invariant_failed("decode latency not finite and positive:",
+                             fmt::format("{} s with {}\n{}", t.total_s(), scheme_name(scheme), j.dump()));
+  }
   return 0;
 }
