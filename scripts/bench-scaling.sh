@@ -12,9 +12,9 @@ rows=()
 for n in 1 2 3 4 8; do
   for mode in inproc mpi; do
     if [ "$mode" = inproc ]; then
-      json=$("$AIRTP" bench -n "$n" -r 3 --no-bandwidth --json "$@")
+      json=$("$AIRTP" bench -n "$n" -t 1 -r 3 --no-bandwidth --json "$@")
     else
-      # Each rank is one device with one thread: ranks share the machine's cores.
+      # One thread per process in both modes, so the modes differ only in the transport.
       json=$("${MPIRUN[@]}" -np "$n" "$AIRTP" bench -t 1 -r 3 --no-bandwidth --json "$@")
     fi
     rows+=("$(/usr/bin/python3 -c 'import json,sys; j=json.loads(sys.argv[1]); j["mode"]=sys.argv[2]; print(json.dumps(j))' "$json" "$mode")")
