@@ -12,6 +12,17 @@ namespace airtp {
 
 namespace {
 
+// Strings from the file quoted in a message: printable ASCII, other bytes as \xNN (a NUL would
+// cut the message, what() being a C string), bounded length; as gguf_file.cpp does for keys.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (const char ch : s.substr(0, 64)) {
+    const auto c = static_cast<unsigned char>(ch);
+    out += c < 0x20 || c >= 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, ch);
+  }
+  return s.size() > 64 ? out + "..." : out;
+}
+
 class GgufLlamaReader {
  public:
   explicit GgufLlamaReader(const std::string& path) : f_(gguf::File::open(path)) {}
@@ -24,7 +35,7 @@ class GgufLlamaReader {
     const auto arch = f_.get_string_opt("general.architecture");
     if (!arch) fail("missing metadata key 'general.architecture'");
     if (*arch != "llama")
-      fail(fmt::format("unsupported architecture '{}' (airtp runs 'llama' models)", *arch));
+      fail(fmt::format("unsupported architecture '{}' (airtp runs 'llama' models)", printable(*arch)));
     read_config(m.config);
     read_tokenizer(m);
     if (const auto n = f_.get_int_opt("llama.vocab_size"); n && *n != m.config.vocab_size)
@@ -80,7 +91,7 @@ class GgufLlamaReader {
     if (model != "llama")
       fail(fmt::format("unsupported tokenizer model '{}' (airtp implements the SentencePiece "
                        "'llama' tokenizer)",
-                       model));
+                       printable(model)));
     std::vector<std::string> pieces = f_.get_string_array("tokenizer.ggml.tokens");
     const size_t n = pieces.size();
     if (n == 0 || n > INT_MAX) fail(fmt::format("tokenizer.ggml.tokens has {} entries", n));

@@ -20,6 +20,25 @@ constexpr uint64_t kMaxAlignment = 1u << 24;
 constexpr size_t kMinKvBytes = 8 + 4 + 1;
 constexpr size_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8;
 
+// Keys and tensor names come from the file. Quoted raw in an error message, a NUL would cut the
+// message short (what() is a C string, so the actual problem would be lost), control characters
+// would reach the terminal, invalid UTF-8 would break a JSON report of the error, and a
+// megabyte-long name would make a megabyte of message. GGUF names are ASCII by convention, so
+// every other byte is shown as \xNN.
+std::string printable(std::string_view s) {
+  constexpr size_t kMaxBytes = 96;
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < kMaxBytes; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  if (s.size() > kMaxBytes) out += fmt::format("...({} bytes)", s.size());
+  return out;
+}
+
 std::string_view read_string(ByteReader& r, std::string_view what) {
   const size_t at = r.pos();
   const auto len = r.read<uint64_t>(what);
@@ -35,10 +54,10 @@ void skip_value(ByteReader& r, uint32_t type, const std::string& key, int depth)
     read_string(r, "string");
   } else if (type == static_cast<uint32_t>(ValueType::ARRAY)) {
     if (depth >= kMaxNesting)
-      r.fail(fmt::format("metadata '{}' nests arrays deeper than {} levels", key, kMaxNesting));
+      r.fail(fmt::format("metadata '{}' nests arrays deeper than {} levels", printable(key), kMaxNesting));
     const auto elem = r.read<uint32_t>("array type");
     if (elem >= kValueTypeCount)
-      r.fail(fmt::format("metadata '{}' is an array of unknown value type {}", key, elem));
+      r.fail(fmt::format("metadata '{}' is an array of unknown value type {}", printable(key), elem));
     const size_t at = r.pos();
     const auto n = r.read<uint64_t>("array count");
     const size_t min_size = elem == static_cast<uint32_t>(ValueType::STRING)  ? 8
@@ -47,7 +66,7 @@ void skip_value(ByteReader& r, uint32_t type, const std::string& key, int depth)
     if (n > r.remaining() / min_size)
       r.fail(fmt::format("array count {} of metadata '{}' at offset {} exceeds what the remaining "
                          "{} bytes of the file can hold (truncated or corrupt)",
-                         n, key, at, r.remaining()));
+                         n, printable(key), at, r.remaining()));
     if (value_type_size(elem) != 0) {
       r.skip(static_cast<size_t>(n) * min_size, "array");
     } else {
@@ -117,18 +136,18 @@ File File::open(const std::string& path) {
   for (uint64_t i = 0; i < n_kv; ++i) {
     r.set_context(fmt::format("metadata #{}", i));
     std::string key(read_string(r, "key"));
-    r.set_context(fmt::format("metadata '{}'", key));
+    r.set_context(fmt::format("metadata '{}'", printable(key)));
     Value v;
     v.type = r.read<uint32_t>("value type");
     if (v.type >= kValueTypeCount)
-      r.fail(fmt::format("metadata '{}' has unknown value type {}", key, v.type));
+      r.fail(fmt::format("metadata '{}' has unknown value type {}", printable(key), v.type));
     v.pos = r.pos();
     skip_value(r, v.type, key, 0);
     if (v.type == static_cast<uint32_t>(ValueType::ARRAY)) {
       std::memcpy(&v.elem_type, f.map_.data + v.pos, 4);
       std::memcpy(&v.count, f.map_.data + v.pos + 4, 8);
     }
-    if (!f.values_.emplace(key, v).second) r.fail(fmt::format("duplicate metadata key '{}'", key));
+    if (!f.values_.emplace(key, v).second) r.fail(fmt::format("duplicate metadata key '{}'", printable(key)));
     f.keys_.push_back(std::move(key));
   }
 
@@ -150,10 +169,11 @@ File File::open(const std::string& path) {
     TensorInfo t;
     r.set_context(fmt::format("tensor #{}", i));
     t.name = std::string(read_string(r, "name"));
-    r.set_context(fmt::format("tensor '{}'", t.name));
+    const std::string name = printable(t.name);
+    r.set_context(fmt::format("tensor '{}'", name));
     const auto n_dims = r.read<uint32_t>("dimension count");
     if (n_dims == 0 || n_dims > static_cast<uint32_t>(kMaxDims))
-      r.fail(fmt::format("tensor '{}' has {} dimensions (1 to {} supported)", t.name, n_dims, kMaxDims));
+      r.fail(fmt::format("tensor '{}' has {} dimensions (1 to {} supported)", name, n_dims, kMaxDims));
     t.n_dims = static_cast<int>(n_dims);
     unsigned __int128 count = 1;
     for (int d = 0; d < t.n_dims; ++d) {
@@ -161,20 +181,20 @@ File File::open(const std::string& path) {
       count *= t.ne[d];
       if (count > f.map_.size * static_cast<unsigned __int128>(8))  // even 1 bit/value overflows
         r.fail(fmt::format("tensor '{}' has an absurd shape (more values than the file can hold)",
-                           t.name));
+                           name));
     }
     t.ggml_type = r.read<uint32_t>("type");
     const auto dt = dtype_from_ggml(t.ggml_type);
     if (!dt) {
-      const std::string name = ggml_type_name(t.ggml_type);
-      if (name.empty())
-        r.fail(fmt::format("tensor '{}' has unknown tensor type {}", t.name, t.ggml_type));
+      const std::string type_name = ggml_type_name(t.ggml_type);
+      if (type_name.empty())
+        r.fail(fmt::format("tensor '{}' has unknown tensor type {}", name, t.ggml_type));
       r.fail(fmt::format("tensor '{}' has unsupported tensor type {} ({}); airtp reads F32, F16 and Q8_0",
-                         t.name, name, t.ggml_type));
+                         name, type_name, t.ggml_type));
     }
     t.type = *dt;
     if (t.type == DType::Q8_0 && t.ne[0] % kQ8Block != 0)
-      r.fail(fmt::format("Q8_0 tensor '{}' has row length {}, not a multiple of {}", t.name, t.ne[0],
+      r.fail(fmt::format("Q8_0 tensor '{}' has row length {}, not a multiple of {}", name, t.ne[0],
                          kQ8Block));
     const unsigned __int128 rows = count / (t.ne[0] ? t.ne[0] : 1);
     const unsigned __int128 row_bytes = t.type == DType::F32   ? t.ne[0] * 4
@@ -184,13 +204,13 @@ File File::open(const std::string& path) {
     t.offset = r.read<uint64_t>("data offset");
     if (t.offset % f.alignment_ != 0)
       r.fail(fmt::format("tensor '{}' data offset {} is misaligned (not a multiple of the alignment {})",
-                         t.name, t.offset, f.alignment_));
+                         name, t.offset, f.alignment_));
     if (nbytes > f.map_.size)
       r.fail(fmt::format("truncated file: tensor '{}' {} needs {} bytes, but the file has {} bytes",
-                         t.name, t.shape(), static_cast<uint64_t>(nbytes), f.map_.size));
+                         name, t.shape(), static_cast<uint64_t>(nbytes), f.map_.size));
     t.nbytes = static_cast<size_t>(nbytes);
     if (!f.tensor_index_.emplace(t.name, f.tensors_.size()).second)
-      r.fail(fmt::format("duplicate tensor name '{}'", t.name));
+      r.fail(fmt::format("duplicate tensor name '{}'", name));
     f.tensors_.push_back(std::move(t));
   }
 
@@ -202,7 +222,7 @@ File File::open(const std::string& path) {
     const unsigned __int128 end = begin + t.nbytes;
     if (end > f.map_.size)
       r.fail(fmt::format("truncated file: data of tensor '{}' ends at byte {}, but the file has {} bytes",
-                         t.name, static_cast<long double>(end), f.map_.size));
+                         printable(t.name), static_cast<long double>(end), f.map_.size));
     t.data = f.map_.data + static_cast<size_t>(begin);
   }
   return f;
@@ -215,7 +235,7 @@ const Value* File::find(std::string_view key) const {
 
 const Value& File::require(std::string_view key) const {
   const Value* v = find(key);
-  if (!v) fail(fmt::format("missing metadata key '{}'", key));
+  if (!v) fail(fmt::format("missing metadata key '{}'", printable(key)));
   return *v;
 }
 
@@ -231,9 +251,9 @@ std::optional<int64_t> File::get_int_opt(std::string_view key) const {
   r.skip(v->pos, "");
   bool oor = false;
   auto x = read_int(r, v->type, oor);
-  if (oor) fail(fmt::format("metadata '{}' is out of range", key));
+  if (oor) fail(fmt::format("metadata '{}' is out of range", printable(key)));
   if (!x)
-    fail(fmt::format("metadata '{}' has type {}, expected an integer", key, value_type_name(v->type)));
+    fail(fmt::format("metadata '{}' has type {}, expected an integer", printable(key), value_type_name(v->type)));
   return x;
 }
 
@@ -249,14 +269,14 @@ std::optional<double> File::get_float_opt(std::string_view key) const {
   r.skip(v->pos, "");
   if (v->type == static_cast<uint32_t>(ValueType::F32)) return r.read<float>("");
   if (v->type == static_cast<uint32_t>(ValueType::F64)) return r.read<double>("");
-  fail(fmt::format("metadata '{}' has type {}, expected a float", key, value_type_name(v->type)));
+  fail(fmt::format("metadata '{}' has type {}, expected a float", printable(key), value_type_name(v->type)));
 }
 
 std::optional<bool> File::get_bool_opt(std::string_view key) const {
   const Value* v = find(key);
   if (!v) return std::nullopt;
   if (v->type != static_cast<uint32_t>(ValueType::BOOL))
-    fail(fmt::format("metadata '{}' has type {}, expected bool", key, value_type_name(v->type)));
+    fail(fmt::format("metadata '{}' has type {}, expected bool", printable(key), value_type_name(v->type)));
   return map_.data[v->pos] != 0;
 }
 
@@ -264,7 +284,7 @@ std::optional<std::string> File::get_string_opt(std::string_view key) const {
   const Value* v = find(key);
   if (!v) return std::nullopt;
   if (v->type != static_cast<uint32_t>(ValueType::STRING))
-    fail(fmt::format("metadata '{}' has type {}, expected string", key, value_type_name(v->type)));
+    fail(fmt::format("metadata '{}' has type {}, expected string", printable(key), value_type_name(v->type)));
   ByteReader r(map_.data, map_.size, path_);
   r.skip(v->pos, "");
   return std::string(read_string(r, key));
@@ -279,7 +299,7 @@ std::vector<std::string> File::get_string_array(std::string_view key) const {
   const Value& v = require(key);
   if (v.type != static_cast<uint32_t>(ValueType::ARRAY) ||
       v.elem_type != static_cast<uint32_t>(ValueType::STRING))
-    fail(fmt::format("metadata '{}' is not an array of strings", key));
+    fail(fmt::format("metadata '{}' is not an array of strings", printable(key)));
   ByteReader r(map_.data, map_.size, path_);
   r.skip(v.pos + 12, "");
   std::vector<std::string> out;
@@ -293,7 +313,7 @@ std::vector<float> File::get_float_array(std::string_view key) const {
   const bool f32 = v.elem_type == static_cast<uint32_t>(ValueType::F32);
   const bool f64 = v.elem_type == static_cast<uint32_t>(ValueType::F64);
   if (v.type != static_cast<uint32_t>(ValueType::ARRAY) || !(f32 || f64))
-    fail(fmt::format("metadata '{}' is not an array of floats", key));
+    fail(fmt::format("metadata '{}' is not an array of floats", printable(key)));
   ByteReader r(map_.data, map_.size, path_);
   r.skip(v.pos + 12, "");
   std::vector<float> out(static_cast<size_t>(v.count));
@@ -306,7 +326,7 @@ std::vector<int64_t> File::get_int_array(std::string_view key) const {
   if (v.type != static_cast<uint32_t>(ValueType::ARRAY) ||
       v.elem_type == static_cast<uint32_t>(ValueType::STRING) ||
       v.elem_type == static_cast<uint32_t>(ValueType::ARRAY))
-    fail(fmt::format("metadata '{}' is not an array of integers", key));
+    fail(fmt::format("metadata '{}' is not an array of integers", printable(key)));
   ByteReader r(map_.data, map_.size, path_);
   r.skip(v.pos + 12, "");
   std::vector<int64_t> out;
@@ -314,7 +334,7 @@ std::vector<int64_t> File::get_int_array(std::string_view key) const {
   for (uint64_t i = 0; i < v.count; ++i) {
     bool oor = false;
     const auto x = read_int(r, v.elem_type, oor);
-    if (!x) fail(fmt::format("metadata '{}' is not an array of integers", key));
+    if (!x) fail(fmt::format("metadata '{}' is not an array of integers", printable(key)));
     out.push_back(*x);
   }
   return out;
