@@ -1,7 +1,8 @@
 // GGUF: arbitrary bytes through load_gguf (container validation, Llama config, tokenizer,
-// tensor directory) and every typed metadata getter. Oracles: only ModelError may escape; a
-// loaded model's weight views lie inside the file; a small loaded model runs a forward pass that
-// ends in logits or in the engine's documented error, never in a crash.
+// tensor directory) and every typed metadata getter. Oracles: only ModelError may escape, with a
+// one-line printable message; a loaded model's weight views lie inside the file; a small loaded
+// model runs a forward pass that ends in logits or in the engine's documented error, never in a
+// crash.
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -82,7 +83,8 @@ void probe_metadata(const gguf::File& f) {
     auto call = [&](auto fn) {
       try {
         fn();
-      } catch (const ModelError&) {
+      } catch (const ModelError& e) {
+        fuzz::check_message(e);
       }
     };
     call([&] { f.get_int_opt(k); });
@@ -103,7 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::MemFile file(data, size);
   try {
     probe_metadata(gguf::File::open(file.path()));
-  } catch (const ModelError&) {
+  } catch (const ModelError& e) {
+    fuzz::check_message(e);
   }
   try {
     const Model m = load_gguf(file.path());
@@ -113,7 +116,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)m.tokenizer.decode(ids);
     }
     run_forward(m);
-  } catch (const ModelError&) {
+  } catch (const ModelError& e) {
+    fuzz::check_message(e);
   }
   return 0;
 }

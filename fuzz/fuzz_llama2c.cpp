@@ -1,8 +1,9 @@
 // llama2.c: arbitrary bytes through load_llama2c (run.c layout and the "ak42" version-1 export)
 // and load_llama2c_tokenizer. Input layout: u32 n (little-endian), n bytes of checkpoint, the
 // rest is tokenizer.bin (when n exceeds what follows, the whole rest is the checkpoint and there
-// is no tokenizer). Oracles: only ModelError may escape; a loaded model's weight views lie inside
-// the checkpoint; a loaded tokenizer has the model's vocabulary and encodes and decodes text.
+// is no tokenizer). Oracles: only ModelError may escape, with a one-line printable message; a
+// loaded model's weight views lie inside the checkpoint; a loaded tokenizer has the model's
+// vocabulary and encodes and decodes text.
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -61,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (m.tokenizer.vocab_size() != m.config.vocab_size) fuzz::invariant_failed("tokenizer size");
       exercise(m.tokenizer);
     }
-  } catch (const ModelError&) {
+  } catch (const ModelError& e) {
+    fuzz::check_message(e);
   }
   // The tokenizer on its own, for the vocabulary size the checkpoint header claims.
   if (has_tok && model_size >= 28) {
@@ -70,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (vocab < 0 && vocab != INT_MIN) vocab = -vocab;
     try {
       exercise(load_llama2c_tokenizer(tok.path(), vocab));
-    } catch (const ModelError&) {
+    } catch (const ModelError& e) {
+      fuzz::check_message(e);
     }
   }
   return 0;
