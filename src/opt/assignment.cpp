@@ -35,6 +35,11 @@ void AssignmentProblem::validate() const {
       bad(fmt::format("energy_per_param[{}] = {} must be > 0", i, energy_per_param[i]));
     if (!(energy_budget[i] > 0 && std::isfinite(energy_budget[i])))
       bad(fmt::format("energy_budget[{}] = {} must be > 0", i, energy_budget[i]));
+    // Checked before upper_bounds(): std::min would drop a NaN and read it as "no limit".
+    if (!max_share.empty() && !(max_share[i] >= 0 && max_share[i] <= 1))
+      bad(fmt::format("max_share[{}] = {} must be in [0, 1]", i, max_share[i]));
+    if (!min_share.empty() && !(min_share[i] >= 0 && min_share[i] <= 1))
+      bad(fmt::format("min_share[{}] = {} must be in [0, 1] (device {})", i, min_share[i], i));
   }
   const auto lo = lower_bounds(), hi = upper_bounds();
   double slo = 0, shi = 0;

@@ -160,19 +160,18 @@ TEST_F(NonFiniteWeights, NaNOrInfAnywhereIsAClearRunTimeError) {
   }
 }
 
-// Found by fuzz_gguf (docs/reliability.md): huge but finite weights overflow the attention score
-// of a position to -inf before any logit exists, and the forward pass stops with
-// std::invalid_argument "softmax: all 1 values are -inf" from tensor/kernels.cpp instead of the
-// engine's error naming the cause. Enable when the engine checks its attention scores (or
-// softmax's error says what happened).
-TEST_F(NonFiniteWeights, DISABLED_OverflowingAttentionIsTheEngineError) {
+// Found by fuzz_gguf: huge but finite weights overflow every attention score of a position to
+// -inf before any logit exists; the forward pass used to stop with the kernel's
+// std::invalid_argument "softmax: all 1 values are -inf" instead of an error naming the cause.
+TEST_F(NonFiniteWeights, OverflowingAttentionIsTheEngineError) {
   std::string err;
   try {
     err = forward_error({{"blk.0.attn_q.weight", 0, 3e38f}, {"blk.0.attn_k.weight", 0, -3e38f}});
   } catch (const std::exception& e) {
     err = std::string("escaped: ") + e.what();
   }
-  EXPECT_NE(err.find("non-finite"), std::string::npos) << err;
+  EXPECT_NE(err.find("non-finite attention scores"), std::string::npos) << err;
+  EXPECT_NE(err.find("layer 0"), std::string::npos) << err;
 }
 
 TEST_F(NonFiniteWeights, NonFiniteQ8ScaleIsAClearRunTimeError) {
@@ -420,13 +419,14 @@ TEST(SscaNaN, ProblemFieldsAreRejectedByName) {
   expect_rejected(p, ssca_options(), ssca_sampler(), "device 1");
 }
 
-// Found while writing these tests (docs/reliability.md): AssignmentProblem::upper_bounds takes
-// std::min({1, energy, max_share[i]}), which drops a NaN max_share, so the NaN is silently read
-// as "no limit" instead of being rejected. Enable when opt/assignment.cpp validates max_share.
-TEST(SscaNaN, DISABLED_NaNMaxShareIsRejectedByName) {
+// Found while writing these tests: AssignmentProblem::upper_bounds takes std::min({1, energy,
+// max_share[i]}), which drops a NaN, so a NaN max_share used to be read as "no limit".
+TEST(SscaNaN, NaNMaxShareIsRejectedByName) {
   auto p = ssca_problem();
   p.max_share = {1, 1, std::nan("")};
   expect_rejected(p, ssca_options(), ssca_sampler(), "max_share[2]");
+  p.max_share = {1, 1.5, 1};
+  expect_rejected(p, ssca_options(), ssca_sampler(), "max_share[1]");
 }
 
 TEST(SscaNaN, OptionsAreRejectedByName) {
