@@ -1,9 +1,11 @@
 // Portable kernels, the fp16/Q8_0 codecs and the run-time choice between portable and AVX2 code.
 #include "tensor/kernels.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -323,6 +325,11 @@ void softmax(float* x, int n) {
   float mx = x[0];
   for (int i = 1; i < n; ++i) mx = x[i] > mx ? x[i] : mx;
   if (std::isinf(mx) && mx < 0) {
+    // The max skips NaN: {-inf, NaN} is NaN in, so NaN out (as for any NaN input), not an error.
+    if (std::any_of(x, x + n, [](float v) { return std::isnan(v); })) {
+      std::fill_n(x, n, std::numeric_limits<float>::quiet_NaN());
+      return;
+    }
     throw std::invalid_argument("softmax: all " + std::to_string(n) + " values are -inf");
   }
   double sum = 0.0;

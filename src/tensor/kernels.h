@@ -34,7 +34,8 @@ void rmsnorm(float* out, const float* x, const float* w, int n, float eps);
 // head are rotated by pos * theta^(-2i/head_dim).
 void rope(float* x, int n_heads, int head_dim, int pos, float theta);
 
-// In-place softmax over n values (max-subtracted).
+// In-place softmax over n values (max-subtracted). Any NaN input gives NaN outputs; n values
+// that are all -inf throw std::invalid_argument (nothing to normalize).
 void softmax(float* x, int n);
 
 // out[i] = silu(gate[i]) * up[i]  (SwiGLU).

@@ -59,12 +59,21 @@ void Device::attention(int layer, const float* x, int T, int pos0, float* out, T
       const int t = static_cast<int>(w / heads_), h = static_cast<int>(w % heads_);
       const int pos = pos0 + t, kvh = h / hpk;
       const float* q = &q_[static_cast<size_t>(t) * qw + static_cast<size_t>(h) * hd];
+      bool all_neg_inf = true;
       for (int p = 0; p <= pos; ++p) {
         const float* k = k_at(layer, p) + static_cast<size_t>(kvh) * hd;
         float s = 0;
         for (int i = 0; i < hd; ++i) s += q[i] * k[i];
         score[p] = s * scale;
+        all_neg_inf = all_neg_inf && score[p] == -INFINITY;
       }
+      // A NaN or +inf score reaches the logits and is reported there; scores that all overflowed
+      // to -inf leave nothing to normalize, so they are reported here, where the cause is known.
+      if (all_neg_inf)
+        throw std::runtime_error(fmt::format(
+            "device {}, layer {}, head {}: non-finite attention scores (all -inf) at position {}; "
+            "the activations overflowed or the model file holds NaN/Inf or huge weights",
+            id_, layer, h, pos));
       softmax(score.data(), pos + 1);
       float* o = &att_[static_cast<size_t>(t) * qw + static_cast<size_t>(h) * hd];
       std::fill_n(o, hd, 0.0f);

@@ -8,6 +8,8 @@
 //   shares-text-*  parse_shares of the bytes, shares-json-*  read_shares_file:
 //                std::invalid_argument
 //   tokenizer-*  the tiny model's tokenizer encodes the bytes and decodes them back exactly
+//   forward-*    a GGUF model that loads; two tokens through the engine on 2 devices (1 if it
+//                has one KV head), as fuzz_gguf runs them, end in the engine's runtime_error
 // and every message must be one line of printable text starting with the file (or option) it is
 // about. Some files also have the exact problem their message must state (kExpected).
 #include <gtest/gtest.h>
@@ -25,9 +27,11 @@
 #include <string>
 #include <vector>
 
+#include "comm/schemes.h"
 #include "model/model.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
+#include "tp/engine.h"
 #include "tp/plan.h"
 
 namespace airtp {
@@ -48,6 +52,12 @@ const std::map<std::string, std::vector<std::string>> kExpected = {
     {"gguf-control-char-in-architecture.gguf", {"unsupported architecture '\\x11lama'"}},
     // A 237-byte binary name used to be copied into the message whole.
     {"gguf-long-binary-tensor-name.gguf", {"...(237 bytes)'", "dimensions (1 to 4 supported)"}},
+    // Huge finite weights overflow every attention score to -inf: the softmax kernel used to
+    // throw std::invalid_argument ("softmax: all 1 values are -inf") that named no cause.
+    {"forward-attention-scores-all-neg-inf.gguf", {"layer 0", "non-finite attention scores (all -inf)"}},
+    // Scores {-inf, NaN}: softmax's max skipped the NaN and it threw "all 2 values are -inf";
+    // the NaN now reaches the logits and is reported there.
+    {"forward-attention-scores-neg-inf-and-nan.gguf", {"non-finite logit"}},
 };
 
 std::string read_bytes(const fs::path& p) {
@@ -125,6 +135,17 @@ TEST_P(FuzzRegression, GivesItsParsersCleanError) {
   } else if (name.starts_with("shares-json-")) {
     message = expect_error<std::invalid_argument>(name, [&] { read_shares_file(path.string()); });
     check_message(message, "--shares-from");
+  } else if (name.starts_with("forward-")) {
+    const Model m = load_model(path.string());
+    ThreadPool pool(1);
+    const int n_dev = m.config.n_kv_heads >= 2 ? 2 : 1;
+    auto transport = make_inprocess_transport(n_dev);
+    auto allreduce = make_exact_allreduce(*transport);
+    const Plan plan = make_even_plan(m.config, n_dev, block_size(m.weights.layers.at(0).w_down.type));
+    Engine engine(m, plan, *transport, *allreduce, pool, 4);
+    const int tokens[2] = {0, m.config.vocab_size - 1};
+    message = expect_error<std::runtime_error>(name, [&] { engine.forward(tokens, 0); });
+    check_message(message, "");
   } else if (name.starts_with("tokenizer-")) {
     const Tokenizer& t = tiny_tokenizer();
     EXPECT_EQ(t.decode(t.encode(bytes, true)), bytes);

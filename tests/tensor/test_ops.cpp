@@ -122,6 +122,12 @@ TEST(Softmax, LargeValuesMaskedEntriesAndBadInput) {
   std::vector<float> masked = {-INFINITY, -INFINITY};
   EXPECT_THROW(softmax(masked.data(), 2), std::invalid_argument);
   EXPECT_THROW(softmax(x.data(), 0), std::invalid_argument);
+  // NaN in, NaN out, wherever the NaN is (the max skips it; found by fuzz_gguf).
+  for (std::vector<float> v : {std::vector<float>{-INFINITY, NAN}, std::vector<float>{NAN, -INFINITY},
+                               std::vector<float>{1.0f, NAN}, std::vector<float>{NAN, 1.0f}}) {
+    softmax(v.data(), 2);
+    EXPECT_TRUE(std::isnan(v[0]) && std::isnan(v[1])) << v[0] << " " << v[1];
+  }
 }
 
 TEST(SwiGLU, MatchesReference) {
