@@ -49,7 +49,7 @@ void maybe_inject_fault(const Session& s, int step) {
   int device = -1, at = -1;
   char mode[16] = {};
   if (std::sscanf(spec, "%d:%d:%15s", &device, &at, mode) != 3 || at != step) return;
-  for (int d : const_cast<Session&>(s).transport().local_devices()) {
+  for (int d : s.transport().local_devices()) {
     if (d != device) continue;
     if (std::string(mode) == "exit") std::_Exit(9);
     if (std::string(mode) == "stall") std::this_thread::sleep_for(std::chrono::hours(1));

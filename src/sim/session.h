@@ -59,6 +59,7 @@ class Session {
   Model& model() { return *model_; }
   Engine& engine() { return *engine_; }
   Transport& transport() { return *transport_; }
+  const Transport& transport() const { return *transport_; }
   AllReduce& allreduce() { return *allreduce_; }
   ThreadPool& pool() { return *pool_; }
   const Plan& plan() const { return engine_->plan(); }
