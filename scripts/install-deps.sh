@@ -5,7 +5,8 @@ PKGS=(build-essential cmake ninja-build pkg-config
       libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev
       libopenmpi-dev openmpi-bin libdsdp-dev liblapack-dev libblas-dev
       libgtest-dev libgmock-dev libbenchmark-dev
-      gnuplot-nox python3)
+      gnuplot-nox python3
+      clang libclang-rt-14-dev)  # libFuzzer targets (fuzz/), run by the test command
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "install-deps: all ${#PKGS[@]} packages present"; exit 0; fi
