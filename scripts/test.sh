@@ -52,13 +52,16 @@ if [ "${AIRTP_SANITIZE_STAGE:-1}" != 0 ]; then
   # Every test but the MPI end-to-end ones: under ASan, OpenMPI's own allocations (PMIx, the
   # transport plugins) show up as leaks and mpirun's daemons are not instrumented, so those
   # reports would be about OpenMPI, not airtp.
-  begin "build (ASan+UBSan, RelWithDebInfo)"
+  # -O1 -g1 (line tables for the reports) compiles in half the time of -O2 -g under the
+  # sanitizers; assertions stay on (no NDEBUG), Eigen's included.
+  begin "build (ASan+UBSan, -O1, assertions on)"
   mkdir -p "$ASAN_BUILD"
-  cmake -S . -B "$ASAN_BUILD" -G Ninja -DAIRTP_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DAIRTP_BUILD_BENCH=OFF > "$ASAN_BUILD/build.log" 2>&1 || { cat "$ASAN_BUILD/build.log"; exit 1; }
+  cmake -S . -B "$ASAN_BUILD" -G Ninja -DAIRTP_SANITIZE=ON -DCMAKE_BUILD_TYPE=None \
+    -DCMAKE_CXX_FLAGS="-O1 -g1" -DAIRTP_BUILD_BENCH=OFF > "$ASAN_BUILD/build.log" 2>&1 ||
+    { cat "$ASAN_BUILD/build.log"; exit 1; }
   cmake --build "$ASAN_BUILD" -j"$(nproc)" >> "$ASAN_BUILD/build.log" 2>&1 ||
     { tail -50 "$ASAN_BUILD/build.log"; exit 1; }
-  end "build (ASan+UBSan, RelWithDebInfo)"
+  end "build (ASan+UBSan, -O1, assertions on)"
 
   begin "ctest -LE e2e (ASan+UBSan)"
   # UBSan findings abort (-fno-sanitize-recover); print where they happened.
