@@ -39,7 +39,7 @@ void AssignmentProblem::validate() const {
     if (!max_share.empty() && !(max_share[i] >= 0 && max_share[i] <= 1))
       bad(fmt::format("max_share[{}] = {} must be in [0, 1]", i, max_share[i]));
     if (!min_share.empty() && !(min_share[i] >= 0 && min_share[i] <= 1))
-      bad(fmt::format("min_share[{}] = {} must be in [0, 1] (device {})", i, min_share[i], i));
+      bad(fmt::format("min_share[{}] = {} must be in [0, 1]", i, min_share[i]));
   }
   const auto lo = lower_bounds(), hi = upper_bounds();
   double slo = 0, shi = 0;

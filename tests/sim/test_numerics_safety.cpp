@@ -416,7 +416,7 @@ TEST(SscaNaN, ProblemFieldsAreRejectedByName) {
   expect_rejected(p, ssca_options(), ssca_sampler(), "energy_margin");
   p = ssca_problem();
   p.min_share = {0, nan, 0};
-  expect_rejected(p, ssca_options(), ssca_sampler(), "device 1");
+  expect_rejected(p, ssca_options(), ssca_sampler(), "min_share[1]");
 }
 
 // Found while writing these tests: AssignmentProblem::upper_bounds takes std::min({1, energy,
