@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "assignment_fixture.h"
 #include "opt/ssca.h"
 #include "sim/assign.h"
 #include "tp/plan.h"
@@ -18,17 +19,6 @@
 using namespace airtp;
 
 namespace {
-// 3 devices at 20 / 50 / 80 m; the nearest is the least energy-efficient (e_n = 3, 2, 1 x 1e-13),
-// so channel quality and energy pull in opposite directions and the optimum is interior.
-AssignmentProblem small_problem() {
-  AssignmentProblem p;
-  p.layer_params = 1e8;
-  p.tx_seconds = 1e-4;
-  p.energy_per_param = {3e-13, 2e-13, 1e-13};
-  for (double e : p.energy_per_param) p.energy_budget.push_back(e * 1e8 / 3 + 0.1 * 1e-4);
-  return p;
-}
-
 std::vector<ChannelRealization> fixed_samples(int count) {
   WirelessConfig w;
   w.n_rx_antennas = 4;
@@ -83,7 +73,7 @@ GridResult grid_search(const AssignmentProblem& p, const std::vector<ChannelReal
 }  // namespace
 
 TEST(Ssca, MatchesBruteForceGridOnSmallCase) {
-  const AssignmentProblem p = small_problem();
+  const AssignmentProblem p = test::three_device_problem();
   const auto chs = fixed_samples(8);
   const auto s = small_solver();
 
@@ -122,7 +112,7 @@ TEST(Ssca, MatchesBruteForceGridOnSmallCase) {
 }
 
 TEST(Ssca, IteratesRespectTightBounds) {
-  AssignmentProblem p = small_problem();
+  AssignmentProblem p = test::three_device_problem();
   p.max_share = {0.45, 1, 1};  // e.g. device 0's memory
   p.min_share = {0, 0.1, 0};
   const auto chs = fixed_samples(4);
@@ -139,7 +129,7 @@ TEST(Ssca, IteratesRespectTightBounds) {
 }
 
 TEST(Ssca, RejectsBadOptions) {
-  const AssignmentProblem p = small_problem();
+  const AssignmentProblem p = test::three_device_problem();
   const auto chs = fixed_samples(1);
   auto sampler = [&](int) { return chs[0]; };
   SscaOptions o;

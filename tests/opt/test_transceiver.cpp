@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "../expect_invalid.h"
 #include "opt/baselines.h"
 #include "opt/sdp.h"
 #include "opt/transceiver.h"
@@ -27,15 +28,7 @@ TransceiverProblem paper_problem(int N, uint64_t block, int M = 20, int K = 4, i
   return p;
 }
 
-template <class F>
-void expect_invalid(F&& f, const std::string& needle) {
-  try {
-    f();
-    FAIL() << "no exception, expected one mentioning '" << needle << "'";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using test::expect_invalid;
 
 TEST(ZeroForcing, PrecoderInvertsTheEffectiveChannel) {
   const auto p = paper_problem(3, 0, 20, 4, 3);  // L < K too

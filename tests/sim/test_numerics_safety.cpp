@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../opt/assignment_fixture.h"
 #include "../tp/engine_fixture.h"
 #include "model/gguf_writer.h"
 #include "model/model.h"
@@ -342,15 +343,6 @@ TEST(DeepFade, NonFiniteChannelIsRejected) {
 // ---------------------------------------------------------------------------------------------
 // SSCA model assignment with NaN inputs
 
-AssignmentProblem ssca_problem() {
-  AssignmentProblem p;
-  p.layer_params = 1e8;
-  p.tx_seconds = 1e-4;
-  p.energy_per_param = {3e-13, 2e-13, 1e-13};
-  for (double e : p.energy_per_param) p.energy_budget.push_back(e * 1e8 / 3 + 0.1 * 1e-4);
-  return p;
-}
-
 ChannelSampler ssca_sampler(double poison = 1.0) {
   return [poison](int t) {
     const TransceiverProblem tp = fading_problem(1.0);
@@ -387,7 +379,7 @@ void expect_rejected(const AssignmentProblem& p, const SscaOptions& o, const Cha
 }
 
 TEST(SscaNaN, CleanInputsConverge) {
-  const SscaResult r = run_ssca(ssca_problem(), ssca_sampler(), ssca_options());
+  const SscaResult r = run_ssca(test::three_device_problem(), ssca_sampler(), ssca_options());
   double sum = 0;
   for (double m : r.shares) {
     EXPECT_TRUE(std::isfinite(m));
@@ -399,22 +391,22 @@ TEST(SscaNaN, CleanInputsConverge) {
 
 TEST(SscaNaN, ProblemFieldsAreRejectedByName) {
   const double nan = std::nan("");
-  auto p = ssca_problem();
+  auto p = test::three_device_problem();
   p.energy_per_param[1] = nan;
   expect_rejected(p, ssca_options(), ssca_sampler(), "energy_per_param[1]");
-  p = ssca_problem();
+  p = test::three_device_problem();
   p.energy_budget[2] = nan;
   expect_rejected(p, ssca_options(), ssca_sampler(), "energy_budget[2]");
-  p = ssca_problem();
+  p = test::three_device_problem();
   p.layer_params = nan;
   expect_rejected(p, ssca_options(), ssca_sampler(), "layer_params");
-  p = ssca_problem();
+  p = test::three_device_problem();
   p.tx_seconds = nan;
   expect_rejected(p, ssca_options(), ssca_sampler(), "tx_seconds");
-  p = ssca_problem();
+  p = test::three_device_problem();
   p.energy_margin = nan;
   expect_rejected(p, ssca_options(), ssca_sampler(), "energy_margin");
-  p = ssca_problem();
+  p = test::three_device_problem();
   p.min_share = {0, nan, 0};
   expect_rejected(p, ssca_options(), ssca_sampler(), "min_share[1]");
 }
@@ -422,7 +414,7 @@ TEST(SscaNaN, ProblemFieldsAreRejectedByName) {
 // Found while writing these tests: AssignmentProblem::upper_bounds takes std::min({1, energy,
 // max_share[i]}), which drops a NaN, so a NaN max_share used to be read as "no limit".
 TEST(SscaNaN, NaNMaxShareIsRejectedByName) {
-  auto p = ssca_problem();
+  auto p = test::three_device_problem();
   p.max_share = {1, 1, std::nan("")};
   expect_rejected(p, ssca_options(), ssca_sampler(), "max_share[2]");
   p.max_share = {1, 1.5, 1};
@@ -433,25 +425,25 @@ TEST(SscaNaN, OptionsAreRejectedByName) {
   const double nan = std::nan("");
   auto o = ssca_options();
   o.tolerance = nan;
-  expect_rejected(ssca_problem(), o, ssca_sampler(), "tolerance");
+  expect_rejected(test::three_device_problem(), o, ssca_sampler(), "tolerance");
   o = ssca_options();
   o.eta_scale = nan;
-  expect_rejected(ssca_problem(), o, ssca_sampler(), "eta_scale");
+  expect_rejected(test::three_device_problem(), o, ssca_sampler(), "eta_scale");
   o = ssca_options();
   o.rho_exponent = nan;
-  expect_rejected(ssca_problem(), o, ssca_sampler(), "rho_exponent");
+  expect_rejected(test::three_device_problem(), o, ssca_sampler(), "rho_exponent");
   o = ssca_options();
   o.gamma_exponent = nan;
-  expect_rejected(ssca_problem(), o, ssca_sampler(), "gamma_exponent");
+  expect_rejected(test::three_device_problem(), o, ssca_sampler(), "gamma_exponent");
   // A NaN start is refused (std::invalid_argument), though by the projection it goes through
   // ("simplex QP: centre[1] = nan is not finite"), which does not name SscaOptions::initial.
   o = ssca_options();
   o.initial = {0.5, nan, 0.5};
-  expect_rejected(ssca_problem(), o, ssca_sampler(), "nan");
+  expect_rejected(test::three_device_problem(), o, ssca_sampler(), "nan");
 }
 
 TEST(SscaNaN, NaNChannelIsRejected) {
-  EXPECT_THROW(run_ssca(ssca_problem(), ssca_sampler(std::nan("")), ssca_options()), std::invalid_argument);
+  EXPECT_THROW(run_ssca(test::three_device_problem(), ssca_sampler(std::nan("")), ssca_options()), std::invalid_argument);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "../expect_invalid.h"
 #include "wireless/scenario.h"
 
 namespace airtp {
@@ -16,15 +17,7 @@ WirelessConfig two_devices() {
   return c;
 }
 
-template <class F>
-void expect_invalid(F&& f, const std::string& needle) {
-  try {
-    f();
-    FAIL() << "no exception, expected one mentioning '" << needle << "'";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using test::expect_invalid;
 
 TEST(WirelessConfig, DefaultsAreValid) {
   EXPECT_NO_THROW(two_devices().validate());
