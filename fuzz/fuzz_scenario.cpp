@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_input.h"
-#include "sim/error.h"
-#include "sim/latency.h"
-#include "sim/scenario.h"
+#include "perfmodel/scenario_error.h"
+#include "perfmodel/latency.h"
+#include "perfmodel/scenario.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace airtp;

@@ -8,7 +8,7 @@
 
 #include "cli/command.h"
 #include "model/model.h"
-#include "sim/assign.h"
+#include "perfmodel/scenario_assignment.h"
 
 namespace airtp::cli {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/run_options.h"
-#include "sim/bench.h"
+#include "runtime/bench.h"
 
 namespace airtp::cli {
 namespace {

@@ -11,7 +11,7 @@
 #include <optional>
 
 #include "cli/command.h"
-#include "sim/experiment.h"
+#include "experiments/experiment.h"
 
 namespace airtp::cli {
 namespace {

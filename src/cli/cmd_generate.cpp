@@ -10,8 +10,8 @@
 
 #include "cli/command.h"
 #include "cli/run_options.h"
-#include "sim/report.h"
-#include "sim/sampler.h"
+#include "runtime/token_accounting.h"
+#include "runtime/sampler.h"
 
 namespace airtp::cli {
 namespace {

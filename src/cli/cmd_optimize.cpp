@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "sim/scenario.h"
-#include "sim/session.h"
-#include "sim/transceiver_study.h"
+#include "perfmodel/scenario.h"
+#include "runtime/session.h"
+#include "opt/transceiver_study.h"
 
 namespace airtp::cli {
 namespace {

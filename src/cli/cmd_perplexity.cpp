@@ -8,8 +8,8 @@
 
 #include "cli/command.h"
 #include "cli/run_options.h"
-#include "sim/perplexity.h"
-#include "sim/report.h"
+#include "runtime/perplexity.h"
+#include "runtime/token_accounting.h"
 
 namespace airtp::cli {
 namespace {

@@ -2,7 +2,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
-#include "sim/session.h"
+#include "runtime/session.h"
 
 namespace airtp::cli {
 

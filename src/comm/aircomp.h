@@ -13,7 +13,7 @@
 
 #include "comm/schemes.h"
 #include "opt/transceiver.h"
-#include "wireless/scenario.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp {
 

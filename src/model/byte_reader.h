@@ -10,7 +10,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "model/error.h"
+#include "model/model_error.h"
 
 namespace airtp {
 

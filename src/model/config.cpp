@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "model/error.h"
+#include "model/model_error.h"
 
 namespace airtp {
 

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "model/byte_reader.h"
-#include "model/error.h"
+#include "model/model_error.h"
 
 namespace airtp::gguf {
 

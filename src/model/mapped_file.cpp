@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "model/error.h"
+#include "model/model_error.h"
 
 namespace airtp {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "model/config.h"
-#include "model/error.h"
+#include "model/model_error.h"
 #include "model/tokenizer.h"
 #include "model/weights.h"
 #include "tensor/dtype.h"

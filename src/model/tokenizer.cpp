@@ -5,7 +5,7 @@
 #include <queue>
 #include <stdexcept>
 
-#include "model/error.h"
+#include "model/model_error.h"
 
 namespace airtp {
 

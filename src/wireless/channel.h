@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "wireless/scenario.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp {
 

@@ -5,7 +5,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
-#include "wireless/scenario.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp {
 

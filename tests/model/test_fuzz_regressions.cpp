@@ -29,8 +29,8 @@
 
 #include "comm/schemes.h"
 #include "model/model.h"
-#include "sim/error.h"
-#include "sim/scenario.h"
+#include "perfmodel/scenario_error.h"
+#include "perfmodel/scenario.h"
 #include "tp/engine.h"
 #include "tp/plan.h"
 

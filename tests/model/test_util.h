@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "model/error.h"
+#include "model/model_error.h"
 
 namespace airtp::test {
 

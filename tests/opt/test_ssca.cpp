@@ -12,7 +12,7 @@
 
 #include "assignment_fixture.h"
 #include "opt/ssca.h"
-#include "sim/assign.h"
+#include "perfmodel/scenario_assignment.h"
 #include "tp/plan.h"
 #include "wireless/channel.h"
 

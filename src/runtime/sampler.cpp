@@ -1,0 +1,47 @@
+#include "runtime/sampler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+namespace airtp {
+
+Sampler::Sampler(float temperature, float top_p, uint64_t seed)
+    : temperature_(temperature), top_p_(top_p), rng_(seed) {
+  if (!(temperature >= 0) || temperature > 100)
+    throw std::invalid_argument(fmt::format("--temperature {} is outside 0..100", temperature));
+  if (!(top_p > 0) || top_p > 1) throw std::invalid_argument(fmt::format("--top-p {} is outside (0, 1]", top_p));
+}
+
+int argmax(std::span<const float> logits) {
+  return static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+}
+
+int Sampler::sample(std::span<const float> logits) {
+  if (temperature_ == 0) return argmax(logits);
+  const size_t n = logits.size();
+  std::vector<double> p(n);
+  const double mx = *std::max_element(logits.begin(), logits.end());
+  double z = 0;
+  for (size_t i = 0; i < n; ++i) z += p[i] = std::exp((logits[i] - mx) / temperature_);
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
+  // Keep the smallest prefix whose mass reaches top_p, then draw within it.
+  double mass = 0;
+  size_t keep = 0;
+  while (keep < n && mass < top_p_ * z) mass += p[order[keep++]];
+  std::uniform_real_distribution<double> u(0.0, mass);
+  double r = u(rng_);
+  for (size_t i = 0; i < keep; ++i) {
+    r -= p[order[i]];
+    if (r <= 0) return order[i];
+  }
+  return order[keep - 1];
+}
+
+}  // namespace airtp
