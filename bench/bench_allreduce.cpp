@@ -5,8 +5,7 @@
 #include <algorithm>
 #include <random>
 
-#include "comm/aircomp.h"
-#include "comm/schemes.h"
+#include "comm/scheme.h"
 
 namespace {
 
@@ -25,44 +24,31 @@ struct Partials {
   }
 };
 
+// Every call in one channel block: the signal path alone (the design cost is in
+// bench_transceiver).
 void run(benchmark::State& state, AllReduce& ar, int n, size_t d) {
   Partials p(n, d);
   const auto pristine = p.data;
-  ar.reduce(p.spans);  // warm-up: AirComp solves its one channel block's design here
+  uint64_t index = 0;
+  ar.reduce(p.spans, {.index = index++});  // warm-up: AirComp solves its one channel block's design here
   for (auto _ : state) {
     // Each call overwrites the partials with their sum; restore them so values stay bounded.
     state.PauseTiming();
     for (size_t i = 0; i < pristine.size(); ++i) std::copy(pristine[i].begin(), pristine[i].end(), p.data[i].begin());
     state.ResumeTiming();
-    ar.reduce(p.spans);
+    ar.reduce(p.spans, {.index = index++});
     benchmark::DoNotOptimize(p.data[0].data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(d) * n);
 }
 
-void BM_exact(benchmark::State& state) {
+// Every registered scheme (defaults of its options), in-process.
+void BM_scheme(benchmark::State& state, const std::string& name) {
   const int n = static_cast<int>(state.range(0));
   auto t = make_inprocess_transport(n);
-  auto ar = make_exact_allreduce(*t);
-  run(state, *ar, n, static_cast<size_t>(state.range(1)));
-}
-
-void BM_digital8(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  auto t = make_inprocess_transport(n);
-  auto ar = make_digital_allreduce(*t, BlockQuantizer{8, 32}, DigitalTopology::WirelessStar);
-  run(state, *ar, n, static_cast<size_t>(state.range(1)));
-}
-
-// One channel block for the whole run: the signal path alone (design cost is in
-// bench_transceiver).
-void BM_aircomp_signal(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  auto t = make_inprocess_transport(n);
-  AirCompOptions o;
-  o.wireless = default_wireless_config(n);
-  o.coherence_calls = 1 << 30;
-  auto ar = make_aircomp_allreduce(*t, o);
+  LinkConfig link;
+  link.radio = default_wireless_config(n);
+  auto ar = make_allreduce(choose_scheme(name), *t, link);
   run(state, *ar, n, static_cast<size_t>(state.range(1)));
 }
 
@@ -71,8 +57,10 @@ void args(benchmark::internal::Benchmark* b) {
     for (int d : {256, 4096}) b->Args({n, d});
 }
 
-BENCHMARK(BM_exact)->Apply(args);
-BENCHMARK(BM_digital8)->Apply(args);
-BENCHMARK(BM_aircomp_signal)->Apply(args);
+const bool registered = [] {
+  for (const auto& name : scheme_names())
+    benchmark::RegisterBenchmark(("BM_" + name).c_str(), BM_scheme, name)->Apply(args);
+  return true;
+}();
 
 }  // namespace

@@ -8,11 +8,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "comm/schemes.h"
 #include "fuzz_input.h"
 #include "model/gguf_file.h"
 #include "model/model.h"
-#include "tp/engine.h"
+#include "runtime/session.h"
 
 namespace airtp {
 namespace {
@@ -54,19 +53,18 @@ void check_views(const Model& m, size_t file_size) {
 void run_forward(const Model& m) {
   if (m.config.total_params() > 200000) return;  // keep every execution fast
   static ThreadPool pool(1);
-  const int n_dev = m.config.n_kv_heads >= 2 ? 2 : 1;
-  auto transport = make_inprocess_transport(n_dev);
-  auto allreduce = make_exact_allreduce(*transport);
-  std::unique_ptr<Engine> engine;
+  RunConfig c;
+  c.devices = m.config.n_kv_heads >= 2 ? 2 : 1;
+  c.ctx = 4;
+  std::unique_ptr<Session> session;
   try {
-    const Plan plan = make_even_plan(m.config, n_dev, block_size(m.weights.layers.at(0).w_down.type));
-    engine = std::make_unique<Engine>(m, plan, *transport, *allreduce, pool, 4);
+    session = std::make_unique<Session>(std::shared_ptr<const Model>(&m, [](const Model*) {}), c, &pool);
   } catch (const std::invalid_argument&) {
     return;  // a split the shapes do not allow (e.g. not on Q8_0 block boundaries): documented
   }
   const int tokens[2] = {0, m.config.vocab_size - 1};
   try {
-    const auto logits = engine->forward(tokens, 0);
+    const auto logits = session->engine().forward(tokens, 0);
     if (logits.size() != static_cast<size_t>(m.config.vocab_size)) fuzz::invariant_failed("logit count");
   } catch (const std::runtime_error& e) {
     // The engine's documented errors: non-finite logits (NaN/Inf weights, overflowing

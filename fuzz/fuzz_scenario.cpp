@@ -1,5 +1,5 @@
 // Scenario JSON: arbitrary bytes through load_scenario_file (JSON syntax, schema, ranges, the
-// feasibility checks of Scenario::validate). Oracles: only ScenarioError may escape; a scenario
+// feasibility checks of Scenario::validate). Oracles: only InputError may escape; a scenario
 // that loads is valid, what scenario_to_json writes of it loads again to the same numbers, and
 // the latency model gives it a finite per-token time over Ethernet and an exact link.
 #include <fmt/format.h>
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_input.h"
-#include "perfmodel/scenario_error.h"
+#include "util/input_error.h"
 #include "perfmodel/latency.h"
 #include "perfmodel/scenario.h"
 
@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Scenario s;
   try {
     s = load_scenario_file(file.path());
-  } catch (const ScenarioError&) {
+  } catch (const InputError&) {
     return 0;
   }
   const nlohmann::json j = scenario_to_json(s);
@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (scenario_to_json(again) != j)
       fuzz::invariant_failed("scenario_to_json differs after a round trip:",
                              j.dump() + "\nvs\n" + scenario_to_json(again).dump());
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     fuzz::invariant_failed("a loaded scenario does not load again from its own JSON:",
                            std::string(e.what()) + "\n" + j.dump());
   }

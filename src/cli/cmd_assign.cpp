@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/parameter_flags.h"
 #include "model/model.h"
 #include "perfmodel/scenario_assignment.h"
+#include "util/parameter_error.h"
 
 namespace airtp::cli {
 namespace {
@@ -31,11 +33,11 @@ int run(const Options& o) {
   if (!o.model_shape.empty()) s.set_model(model_shape_preset(o.model_shape, s.model.bytes_per_weight));
   if (!o.model_path.empty()) {
     const Model m = load_model(o.model_path);
-    s.set_model(model_shape_from_config(m.config, static_cast<double>(row_bytes(m.weight_type, 1024)) / 1024.0));
+    s.set_model(model_shape_of(m));
   }
   if (o.iterations < 1 || o.iterations > 100000)
-    throw std::invalid_argument(fmt::format("--iterations {} is outside 1..100000", o.iterations));
-  if (o.samples < 1 || o.samples > 100000) throw std::invalid_argument(fmt::format("--samples {} is outside 1..100000", o.samples));
+    throw ParameterError("iterations", fmt::format("{} is outside 1..100000", o.iterations));
+  if (o.samples < 1 || o.samples > 100000) throw ParameterError("samples", fmt::format("{} is outside 1..100000", o.samples));
   AssignOptions opt;
   opt.method = parse_assign_method(o.method);
   opt.eval_samples = o.samples;
@@ -87,8 +89,8 @@ const Register reg{{"assign", "Optimize how much of each layer every device hold
                       app.add_option("-m,--model", o->model_path, "Take the model shape from this model file");
                       app.add_option("--method", o->method, "ssca | uniform | compute | memory")->capture_default_str();
                       app.add_option("-o,--out", o->out, "Write the assignment JSON here (for --shares-from)");
-                      app.add_option("--iterations", o->iterations, "SSCA iterations at most")->capture_default_str();
-                      app.add_option("--samples", o->samples, "Channel realizations for the expected MSE")->capture_default_str();
+                      add_parameter(app, "--iterations", "iterations", o->iterations, "SSCA iterations at most")->capture_default_str();
+                      add_parameter(app, "--samples", "samples", o->samples, "Channel realizations for the expected MSE")->capture_default_str();
                       app.add_option("--randomizations", o->randomizations, "SDR Gaussian randomization candidates per design")->capture_default_str();
                       app.add_flag("!--no-compare", o->compare, "Skip evaluating the baselines");
                       app.add_flag("--json", o->json, "Print one JSON document");

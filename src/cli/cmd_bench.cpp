@@ -5,8 +5,10 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/parameter_flags.h"
 #include "cli/run_options.h"
 #include "runtime/bench.h"
+#include "runtime/session.h"
 
 namespace airtp::cli {
 namespace {
@@ -19,7 +21,7 @@ struct Options {
 };
 
 int run(const Options& o) {
-  Session s(o.run);
+  Session s(to_config(o.run));
   const auto r = run_bench(s, o.bench);
   if (!s.is_root()) return 0;
   const double bw = o.bandwidth ? measure_read_bandwidth_gbs(s.pool()) : 0.0;
@@ -63,9 +65,9 @@ const Register reg{{"bench", "Measure prefill and decode tokens/s of the whole m
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
                       add_run_options(app, o->run);
-                      app.add_option("-r,--repetitions", o->bench.repetitions, "Repetitions (after one warm-up)")->capture_default_str();
-                      app.add_option("--prompt-tokens", o->bench.prompt_tokens, "Prefill length")->capture_default_str();
-                      app.add_option("--gen-tokens", o->bench.gen_tokens, "Decode length")->capture_default_str();
+                      add_parameter(app, "-r,--repetitions", "repetitions", o->bench.repetitions, "Repetitions (after one warm-up)")->capture_default_str();
+                      add_parameter(app, "--prompt-tokens", "prompt_tokens", o->bench.prompt_tokens, "Prefill length")->capture_default_str();
+                      add_parameter(app, "--gen-tokens", "gen_tokens", o->bench.gen_tokens, "Decode length")->capture_default_str();
                       app.add_flag("!--no-bandwidth", o->bandwidth, "Skip measuring the machine's memory bandwidth");
                       app.add_flag("--json", o->json, "Print one JSON document");
                       return [o] { return run(*o); };

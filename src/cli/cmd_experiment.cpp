@@ -1,17 +1,20 @@
 // airtp experiment NAME: one command per experiment of the paper. Parameters come from the
-// experiment's defaults, then experiments/NAME.json, then --smoke, then the flags; results (CSV,
-// JSON, gnuplot PNG/SVG) go to docs/results/NAME/ unless --out says otherwise.
+// experiment's defaults, then experiments/NAME.json, then --smoke, then the flags (every
+// parameter is a flag: --realizations 3, --snr-db [0,20]); results (CSV, JSON, gnuplot
+// PNG/SVG) go to results/NAME/ in the working directory unless --out says otherwise.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <optional>
 
 #include "cli/command.h"
 #include "experiments/experiment.h"
+#include "experiments/progress_bar.h"
+#include "util/json_reader.h"
+#include "util/resources.h"
 
 namespace airtp::cli {
 namespace {
@@ -22,30 +25,49 @@ using nlohmann::json;
 struct Options {
   std::string name;
   std::string config;  // empty: experiments/NAME.json if it exists
-  std::string out;     // empty: docs/results/NAME
+  std::string out;     // empty: results/NAME
   bool smoke = false, no_plot = false, quiet = false, list = false, print_params = false;
   std::vector<std::string> sets;
-  // Shortcuts for --set KEY=VALUE of common parameters (an error if NAME has no such parameter).
-  std::optional<int> realizations, randomizations, chunks, ctx, coherence, threads, seed, iterations, eval_samples;
-  std::optional<std::string> model, text, scenario;
+  std::vector<std::string> extras;  // --key value pairs naming parameters
 };
 
-// Where a relative path of the source tree is: the working directory if it is there, else the
-// source tree the binary was built from.
-fs::path in_tree(const fs::path& rel) {
-  if (fs::exists(rel)) return rel;
-  return fs::path(AIRTP_SOURCE_DIR) / rel;
-}
-
 json read_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument(fmt::format("cannot open experiment config '{}'", path));
-  json j = json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    throw std::invalid_argument(fmt::format("{}: not a JSON object of experiment parameters", path));
+  json j = read_json_file(path);
+  if (!j.is_object()) throw std::invalid_argument(fmt::format("{}: not a JSON object of experiment parameters", path));
   // Keys starting with '_' are comments.
   for (auto it = j.begin(); it != j.end();) it = it.key().rfind('_', 0) == 0 ? j.erase(it) : std::next(it);
   return j;
+}
+
+// "--snr-db 10" / "--snr-db=10" / "-t 1": a parameter of the experiment (dashes read as
+// underscores); the value is JSON if it parses ("3", "[0,20]", "true"), else a string.
+std::vector<std::pair<std::string, json>> parameter_flags(const std::vector<std::string>& args) {
+  static const std::map<std::string, std::string> shorts = {{"-t", "threads"}, {"-m", "model"}};
+  std::vector<std::pair<std::string, json>> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i], key, value;
+    if (shorts.count(a)) {
+      key = shorts.at(a);
+    } else if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      key = a.substr(2);
+      if (const size_t eq = key.find('='); eq != std::string::npos) {
+        value = key.substr(eq + 1);
+        key = key.substr(0, eq);
+        std::replace(key.begin(), key.end(), '-', '_');
+        json v = json::parse(value, nullptr, false);
+        out.emplace_back(key, v.is_discarded() ? json(value) : v);
+        continue;
+      }
+      std::replace(key.begin(), key.end(), '-', '_');
+    } else {
+      throw std::invalid_argument(fmt::format("unexpected argument '{}' (parameters are given as --name value)", a));
+    }
+    if (i + 1 >= args.size()) throw std::invalid_argument(fmt::format("{} needs a value", a));
+    value = args[++i];
+    json v = json::parse(value, nullptr, false);
+    out.emplace_back(key, v.is_discarded() ? json(value) : v);
+  }
+  return out;
 }
 
 int run(const Options& o) {
@@ -58,34 +80,22 @@ int run(const Options& o) {
 
   std::string command = "airtp experiment " + o.name;
   json params = spec.defaults;
-  std::string config_used;
-  if (!o.config.empty()) {
-    config_used = o.config;
+  std::string config_used = o.config;
+  if (!o.config.empty())
     command += " --config " + o.config;
-  } else if (const fs::path p = in_tree(fs::path("experiments") / (o.name + ".json")); fs::exists(p)) {
-    config_used = p.string();
-  }
+  else if (const auto found = find_data_file("experiments/" + o.name + ".json"))
+    config_used = *found;
   if (!config_used.empty()) params = overlay_params(params, read_config(config_used), config_used);
   if (o.smoke) {
     params = overlay_params(params, spec.smoke, "--smoke");
     command += " --smoke";
   }
-  auto flag = [&](const char* flag_name, const char* key, const json& v) {
-    params = overlay_params(params, json{{key, v}}, flag_name);
-    command += fmt::format(" {} {}", flag_name, v.is_string() ? v.get<std::string>() : v.dump());
-  };
-  if (o.realizations) flag("--realizations", "realizations", *o.realizations);
-  if (o.randomizations) flag("--randomizations", "randomizations", *o.randomizations);
-  if (o.chunks) flag("--chunks", "chunks", *o.chunks);
-  if (o.ctx) flag("--ctx", "ctx", *o.ctx);
-  if (o.coherence) flag("--coherence", "coherence", *o.coherence);
-  if (o.threads) flag("--threads", "threads", *o.threads);
-  if (o.seed) flag("--seed", "seed", *o.seed);
-  if (o.iterations) flag("--iterations", "iterations", *o.iterations);
-  if (o.eval_samples) flag("--eval-samples", "eval_samples", *o.eval_samples);
-  if (o.model) flag("--model", "model", *o.model);
-  if (o.text) flag("--text", "text", *o.text);
-  if (o.scenario) flag("--scenario", "scenario", *o.scenario);
+  for (const auto& [key, value] : parameter_flags(o.extras)) {
+    std::string flag = "--" + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    params = overlay_params(params, json{{key, value}}, flag);
+    command += fmt::format(" {} {}", flag, value.is_string() ? value.get<std::string>() : value.dump());
+  }
   for (const auto& s : o.sets) {
     params = overlay_params(params, parse_param_assignment(s), "--set " + s);
     command += " --set " + s;
@@ -94,8 +104,7 @@ int run(const Options& o) {
     std::cout << params.dump(2) << "\n";
     return 0;
   }
-  const std::string out_dir =
-      o.out.empty() ? (fs::path(AIRTP_SOURCE_DIR) / "docs" / "results" / o.name).string() : o.out;
+  const std::string out_dir = o.out.empty() ? (fs::path("results") / o.name).string() : o.out;
   if (!o.out.empty()) command += " --out " + o.out;
   if (o.no_plot) command += " --no-plot";
 
@@ -117,15 +126,19 @@ int run(const Options& o) {
   return 0;
 }
 
+std::string experiment_list() {
+  std::vector<std::string> names;
+  for (const auto& s : experiment_specs()) names.push_back(s.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
 const Register reg{{"experiment", "Run one of the paper's experiments: CSV + JSON + gnuplot figure",
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
-                      app.add_option("name", o->name,
-                                     "Experiment: mse-power, mse-antennas, mse-devices, latency-devices, ppl-snr, "
-                                     "assignment (--list)");
+                      app.add_option("name", o->name, "Experiment: " + experiment_list() + " (--list)");
                       app.add_flag("--list", o->list, "List the experiments");
                       app.add_option("--config", o->config, "Parameter file (default: experiments/NAME.json if present)");
-                      app.add_option("-o,--out", o->out, "Output directory (default: docs/results/NAME)");
+                      app.add_option("-o,--out", o->out, "Output directory (default: results/NAME)");
                       app.add_flag("--smoke", o->smoke, "Tiny sizes: seconds, for tests");
                       app.add_flag("--no-plot", o->no_plot, "Write data only, no gnuplot figures");
                       app.add_flag("-q,--quiet", o->quiet, "No progress bar");
@@ -133,19 +146,14 @@ const Register reg{{"experiment", "Run one of the paper's experiments: CSV + JSO
                       app.add_option("--set", o->sets, "Override a parameter: KEY=VALUE (JSON value), repeatable")
                           ->expected(1)
                           ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-                      app.add_option("--realizations", o->realizations, "Channel realizations per point");
-                      app.add_option("--randomizations", o->randomizations, "SDR Gaussian randomization candidates");
-                      app.add_option("--chunks", o->chunks, "ppl-snr: chunks of text scored");
-                      app.add_option("--ctx", o->ctx, "ppl-snr: tokens per chunk");
-                      app.add_option("--coherence", o->coherence, "ppl-snr: all-reduces per channel realization");
-                      app.add_option("-t,--threads", o->threads, "Worker threads (0 = all cores)");
-                      app.add_option("--seed", o->seed, "Seed of placement and channels");
-                      app.add_option("--iterations", o->iterations, "assignment: SSCA iterations");
-                      app.add_option("--eval-samples", o->eval_samples, "assignment: evaluation realizations");
-                      app.add_option("-m,--model", o->model, "Model file (latency-devices, ppl-snr)");
-                      app.add_option("--text", o->text, "ppl-snr: held-out text");
-                      app.add_option("--scenario", o->scenario, "assignment: scenario preset or JSON file");
-                      return [o] { return run(*o); };
+                      app.footer(
+                          "Every parameter of the experiment is also a flag: --realizations 20, --snr-db [0,10,20], "
+                          "-t/--threads, -m/--model (--print-params lists them).");
+                      app.allow_extras();
+                      return [o, &app] {
+                        o->extras = app.remaining();
+                        return run(*o);
+                      };
                     }}};
 
 }  // namespace

@@ -9,9 +9,12 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/parameter_flags.h"
 #include "cli/run_options.h"
-#include "runtime/token_accounting.h"
 #include "runtime/sampler.h"
+#include "runtime/session.h"
+#include "runtime/token_accounting.h"
+#include "util/parameter_error.h"
 
 namespace airtp::cli {
 namespace {
@@ -34,7 +37,7 @@ std::vector<int> parse_ids(const std::string& s) {
     try {
       ids.push_back(std::stoi(item));
     } catch (const std::exception&) {
-      throw std::invalid_argument(fmt::format("--token-ids: '{}' is not an integer", item));
+      throw ParameterError("token_ids", fmt::format("'{}' is not an integer", item));
     }
   }
   return ids;
@@ -58,9 +61,9 @@ void maybe_inject_fault(const Session& s, int step) {
 
 int run(const GenerateOptions& o) {
   using Clock = std::chrono::steady_clock;
-  if (o.steps < 1 || o.steps > 1000000) throw std::invalid_argument(fmt::format("--steps {} is outside 1..1000000", o.steps));
+  if (o.steps < 1 || o.steps > 1000000) throw ParameterError("steps", fmt::format("{} is outside 1..1000000", o.steps));
   Sampler sampler(o.temperature, o.top_p, o.seed);
-  Session s(o.run);
+  Session s(to_config(o.run));
   Engine& eng = s.engine();
   const auto& tok = s.model().tokenizer;
   std::vector<int> prompt;
@@ -68,8 +71,8 @@ int run(const GenerateOptions& o) {
   else if (!tok.empty()) prompt = tok.encode(o.prompt, true);
   else prompt = {1};  // BOS: the model carries no tokenizer
   if (static_cast<int>(prompt.size()) + o.steps > eng.max_ctx())
-    throw std::invalid_argument(fmt::format("the prompt ({} tokens) plus --steps {} exceed the context of {} tokens",
-                                            prompt.size(), o.steps, eng.max_ctx()));
+    throw ParameterError("steps", fmt::format("{} plus the prompt's {} tokens exceed the context of {} tokens", o.steps,
+                                              prompt.size(), eng.max_ctx()));
   const bool root = s.is_root();
   const auto& cfg = s.model().config;
   if (root && !o.json) {
@@ -142,10 +145,10 @@ const Register reg{{"generate", "Generate text from a prompt and report prefill/
                       auto o = std::make_shared<GenerateOptions>();
                       add_run_options(app, o->run);
                       app.add_option("-p,--prompt", o->prompt, "Prompt text")->capture_default_str();
-                      app.add_option("--token-ids", o->token_ids, "Prompt as comma-separated token ids (models without tokenizer)");
-                      app.add_option("-s,--steps", o->steps, "Tokens to generate")->capture_default_str();
-                      app.add_option("--temperature", o->temperature, "Sampling temperature (0 = greedy)")->capture_default_str();
-                      app.add_option("--top-p", o->top_p, "Nucleus sampling mass")->capture_default_str();
+                      add_parameter(app, "--token-ids", "token_ids", o->token_ids, "Prompt as comma-separated token ids (models without tokenizer)");
+                      add_parameter(app, "-s,--steps", "steps", o->steps, "Tokens to generate")->capture_default_str();
+                      add_parameter(app, "--temperature", "temperature", o->temperature, "Sampling temperature (0 = greedy)")->capture_default_str();
+                      add_parameter(app, "--top-p", "top_p", o->top_p, "Nucleus sampling mass")->capture_default_str();
                       app.add_option("--seed", o->seed, "Sampling seed")->capture_default_str();
                       app.add_flag("--json", o->json, "Print one JSON document instead of text");
                       return [o] { return run(*o); };

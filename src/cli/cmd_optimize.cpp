@@ -7,23 +7,28 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "perfmodel/scenario.h"
-#include "runtime/session.h"
+#include "cli/parameter_flags.h"
 #include "opt/transceiver_study.h"
+#include "perfmodel/scenario.h"
+#include "runtime/run_config.h"
+#include "util/parameter_error.h"
 
 namespace airtp::cli {
 namespace {
 
 struct Options {
-  RunOptions run;           // the wireless flags are shared with generate/perplexity
+  RunConfig run;            // its radio flags are those of generate/perplexity
   std::string scenario;     // preset name or JSON file; overrides the flags' device placement
   int realizations = 20;
+  int randomizations = 100;
   std::string methods = "sdr,mmse,mf,equal_power";
   bool json = false;
 };
 
 int run(const Options& o) {
-  WirelessConfig w = o.scenario.empty() ? make_wireless(o.run, o.run.devices) : resolve_scenario(o.scenario).wireless_config();
+  o.run.validate();
+  const WirelessConfig w =
+      o.scenario.empty() ? make_radio(o.run.radio, o.run.devices) : resolve_scenario(o.scenario).wireless_config();
   std::vector<TransceiverMethod> methods;
   size_t start = 0;
   while (start <= o.methods.size()) {
@@ -33,8 +38,10 @@ int run(const Options& o) {
     start = comma + 1;
   }
   TransceiverOptions to;
-  to.n_randomizations = o.run.randomizations;
-  to.seed = o.run.channel_seed;
+  if (o.randomizations < 0 || o.randomizations > 100000)
+    throw ParameterError("randomizations", fmt::format("{} is outside 0..100000", o.randomizations));
+  to.n_randomizations = o.randomizations;
+  to.seed = o.run.radio.seed;
   const auto st = run_transceiver_study(w, methods, o.realizations, to, [&](int r, int n) {
     if (!o.json) std::fprintf(stderr, "\r%d/%d realizations", r, n);
   });
@@ -67,18 +74,19 @@ int run(const Options& o) {
 const Register reg{{"optimize", "Design AirComp transceivers (SDR + Gaussian randomization) and compare with baselines",
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
-                      app.add_option("-n,--devices", o->run.devices, "Devices")->capture_default_str();
-                      app.add_option("--scenario", o->scenario, "Scenario preset name or JSON file (instead of the flags)");
-                      app.add_option("--tx-power-dbm", o->run.tx_power_dbm, "Transmit power budget per device (dBm)")->capture_default_str();
-                      app.add_option("--snr-db", o->run.snr_db, "Power-control every device to this mean receive SNR per antenna (dB)");
-                      app.add_option("--rx-antennas", o->run.rx_antennas, "Receive antennas M")->capture_default_str();
-                      app.add_option("--tx-antennas", o->run.tx_antennas, "Antennas K per device")->capture_default_str();
-                      app.add_option("--streams", o->run.streams, "Streams L per device")->capture_default_str();
-                      app.add_option("--bandwidth-mhz", o->run.bandwidth_mhz, "Bandwidth (MHz)")->capture_default_str();
-                      app.add_option("--channel-seed", o->run.channel_seed, "Seed of placement and channels")->capture_default_str();
-                      app.add_option("--randomizations", o->run.randomizations, "SDR Gaussian randomization candidates")->capture_default_str();
-                      app.add_option("-r,--realizations", o->realizations, "Channel realizations")->capture_default_str();
-                      app.add_option("--methods", o->methods, "Comma-separated designs: sdr, mmse, mf, equal_power")->capture_default_str();
+                      auto& r = o->run.radio;
+                      add_parameter(app, "-n,--devices", "devices", o->run.devices, "Devices")->capture_default_str();
+                      add_parameter(app, "--scenario", "scenario", o->scenario, "Scenario preset name or JSON file (instead of the flags)");
+                      add_parameter(app, "--tx-power-dbm", "tx_power_dbm", r.tx_power_dbm, "Transmit power budget per device (dBm)")->capture_default_str();
+                      add_parameter(app, "--snr-db", "snr_db", r.snr_db, "Power-control every device to this mean receive SNR per antenna (dB)");
+                      add_parameter(app, "--rx-antennas", "rx_antennas", r.rx_antennas, "Receive antennas M")->capture_default_str();
+                      add_parameter(app, "--tx-antennas", "tx_antennas", r.tx_antennas, "Antennas K per device")->capture_default_str();
+                      add_parameter(app, "--streams", "streams", r.streams, "Streams L per device")->capture_default_str();
+                      add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", r.bandwidth_mhz, "Bandwidth (MHz)")->capture_default_str();
+                      add_parameter(app, "--channel-seed", "channel_seed", r.seed, "Seed of placement and channels")->capture_default_str();
+                      add_parameter(app, "--randomizations", "randomizations", o->randomizations, "SDR Gaussian randomization candidates")->capture_default_str();
+                      add_parameter(app, "-r,--realizations", "realizations", o->realizations, "Channel realizations")->capture_default_str();
+                      add_parameter(app, "--methods", "methods", o->methods, "Comma-separated designs: sdr, mmse, mf, equal_power")->capture_default_str();
                       app.add_flag("--json", o->json, "Print one JSON document");
                       return [o] { return run(*o); };
                     }}};

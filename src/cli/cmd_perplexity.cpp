@@ -7,9 +7,12 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/parameter_flags.h"
 #include "cli/run_options.h"
 #include "runtime/perplexity.h"
+#include "runtime/session.h"
 #include "runtime/token_accounting.h"
+#include "util/parameter_error.h"
 
 namespace airtp::cli {
 namespace {
@@ -23,18 +26,18 @@ struct PplOptions {
 
 int run(PplOptions o) {
   std::ifstream in(o.file, std::ios::binary);
-  if (!in) throw std::invalid_argument(fmt::format("--file: cannot open '{}'", o.file));
+  if (!in) throw ParameterError("file", fmt::format("cannot open '{}'", o.file));
   std::stringstream ss;
   ss << in.rdbuf();
-  if (o.ppl.ctx > 0 && o.run.ctx == 0) o.run.ctx = o.ppl.ctx;
-  Session s(o.run);
+  if (o.ppl.chunk_tokens > 0 && o.run.config.ctx == 0) o.run.config.ctx = o.ppl.chunk_tokens;
+  Session s(to_config(o.run));
   if (s.model().tokenizer.empty())
-    throw std::invalid_argument(fmt::format("model '{}' carries no tokenizer; pass --tokenizer", s.model().path));
+    throw ParameterError("tokenizer_path", fmt::format("is needed: model '{}' carries no tokenizer", s.model().path));
   const auto tokens = s.model().tokenizer.encode(ss.str(), false);
   const bool root = s.is_root();
   if (root && !o.json)
     std::fprintf(stderr, "perplexity: %zu tokens, chunks of %d, devices %d (%s), all-reduce %s\n", tokens.size(),
-                 o.ppl.ctx > 0 ? o.ppl.ctx : s.engine().max_ctx(), s.transport().n_devices(), s.transport().name().c_str(),
+                 o.ppl.chunk_tokens > 0 ? o.ppl.chunk_tokens : s.engine().max_ctx(), s.transport().n_devices(), s.transport().name().c_str(),
                  s.allreduce().name().c_str());
   const auto r = evaluate_perplexity(s, tokens, o.ppl, [&](int c, int n, double ppl) {
     if (!o.json) std::fprintf(stderr, "[%d/%d]%.4f%s", c, n, ppl, c == n ? "\n" : ",");
@@ -44,7 +47,7 @@ int run(PplOptions o) {
   const auto acct = account(s.engine().stats(), s.allreduce().stats(), static_cast<long long>(s.engine().stats().tokens));
   if (o.json) {
     nlohmann::json j = {{"file", o.file}, {"model", s.model().path}, {"devices", s.transport().n_devices()},
-                        {"allreduce", s.allreduce().name()}, {"ctx", o.ppl.ctx > 0 ? o.ppl.ctx : s.engine().max_ctx()},
+                        {"allreduce", s.allreduce().name()}, {"ctx", o.ppl.chunk_tokens > 0 ? o.ppl.chunk_tokens : s.engine().max_ctx()},
                         {"chunks", r.chunks}, {"tokens_scored", r.tokens_scored}, {"ppl", r.ppl},
                         {"ppl_stderr", r.ppl_stderr}, {"nll", r.nll.mean}, {"nll_stderr", r.nll.stderr_},
                         {"seconds", r.seconds}, {"per_token", to_json(acct)}};
@@ -67,8 +70,8 @@ const Register reg{{"perplexity", "Perplexity of a text file (llama-perplexity s
                     [](CLI::App& app) {
                       auto o = std::make_shared<PplOptions>();
                       add_run_options(app, o->run);
-                      app.add_option("-f,--file", o->file, "UTF-8 text file to score")->required();
-                      app.add_option("--chunk", o->ppl.ctx, "Tokens per chunk (default: --ctx, else the model's context)");
+                      add_parameter(app, "-f,--file", "file", o->file, "UTF-8 text file to score")->required();
+                      add_parameter(app, "--chunk", "chunk_tokens", o->ppl.chunk_tokens, "Tokens per chunk (default: --ctx, else the model's context)");
                       app.add_option("--chunks", o->ppl.max_chunks, "Score at most this many chunks (0 = all)")->capture_default_str();
                       app.add_flag("--score-all", o->ppl.score_all, "Score every token after BOS, not only the second half of each chunk");
                       app.add_flag("--kl", o->ppl.kl, "Also run exact single-device inference: KL divergence and top-1 agreement");

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "cli/command.h"
+#include "cli/parameter_flags.h"
 #ifdef AIRTP_WITH_MPI
 #include "comm/transport.h"
 #endif
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   try {
     return action ? action() : 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "airtp: error: %s\n", e.what());
+    std::fprintf(stderr, "airtp: error: %s\n", error_message(e).c_str());
     return 1;
   }
 }

@@ -1,45 +1,125 @@
 #include "cli/run_options.h"
 
-#include <filesystem>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "cli/parameter_flags.h"
+#include "comm/scheme.h"
+#include "comm/transport.h"
+#include "tp/plan.h"
+#include "util/parameter_error.h"
+#include "util/resources.h"
 
 namespace airtp::cli {
 
-std::string default_model_path() {
-  namespace fs = std::filesystem;
-  for (const fs::path& base : {fs::path(AIRTP_SOURCE_DIR), fs::current_path()}) {
-    const fs::path p = base / "models" / "airtp-kjv-q8_0.gguf";
-    if (fs::exists(p)) return p.string();
+namespace {
+
+std::string flag_of(const std::string& option) {
+  std::string f = "--" + option;
+  std::replace(f.begin(), f.end(), '_', '-');
+  return f;
+}
+
+// "exact | digital | mesh | star | aircomp" with each scheme's summary.
+std::string scheme_help() {
+  std::string s = "All-reduce scheme:";
+  for (const auto& sc : all_schemes()) {
+    s += fmt::format("\n  {}: {}", sc.name, sc.summary);
+    for (const auto& p : sc.presets) s += fmt::format("\n  {}: {} with {}", p.name, sc.name, p.options.dump());
   }
-  return (fs::path(AIRTP_SOURCE_DIR) / "models" / "airtp-kjv-q8_0.gguf").string();
+  return s;
+}
+
+nlohmann::json option_value(const OptionSpec& spec, const std::string& text) {
+  try {
+    size_t used = 0;
+    switch (spec.kind) {
+      case OptionSpec::Kind::Integer: {
+        const long long v = std::stoll(text, &used);
+        if (used == text.size()) return v;
+        break;
+      }
+      case OptionSpec::Kind::Number: {
+        const double v = std::stod(text, &used);
+        if (used == text.size()) return v;
+        break;
+      }
+      case OptionSpec::Kind::String: return text;
+    }
+  } catch (const std::exception&) {
+  }
+  throw ParameterError(spec.name, fmt::format("'{}' is not {}", text,
+                                              spec.kind == OptionSpec::Kind::Integer ? "an integer" : "a number"));
+}
+
+}  // namespace
+
+std::string default_model_path() {
+  const std::string rel = "models/airtp-kjv-q8_0.gguf";
+  return find_data_file(rel).value_or(rel);
+}
+
+void add_scheme_options(CLI::App& app, std::map<std::string, std::string>& given) {
+  std::map<std::string, std::string> seen;  // option -> scheme that declared it first
+  for (const auto& sc : all_schemes())
+    for (const auto& o : sc.options) {
+      if (seen.count(o.name)) continue;
+      seen[o.name] = sc.name;
+      const std::string flag = flag_of(o.name);
+      map_parameter(o.name, flag);
+      const std::string def = o.default_value.is_string() ? o.default_value.get<std::string>() : o.default_value.dump();
+      app.add_option_function<std::string>(
+          flag, [&given, name = o.name](const std::string& v) { given[name] = v; },
+          fmt::format("{}: {} (default {})", sc.name, o.help, def));
+    }
 }
 
 void add_run_options(CLI::App& app, RunOptions& opt) {
-  opt.model_path = default_model_path();
-  app.add_option("-m,--model", opt.model_path, "Model file: GGUF v3 or llama2.c .bin")->capture_default_str();
-  app.add_option("--tokenizer", opt.tokenizer_path, "llama2.c tokenizer.bin (default: next to the model)");
-  app.add_option("-t,--threads", opt.threads, "Worker threads per process (0 = all cores)")->capture_default_str();
-  app.add_option("-c,--ctx", opt.ctx, "Context length in tokens (0 = the model's)")->capture_default_str();
-  app.add_option("-n,--devices", opt.devices,
-                 "Simulated devices in this process (under mpirun: one device per rank)")->capture_default_str();
-  app.add_option("--shares", opt.shares, "Fraction of each layer per device, e.g. 0.5,0.3,0.2 (default: even)");
-  app.add_option("--shares-from", opt.shares_from, "Take the shares from an `airtp assign --out` JSON file");
-  app.add_option("-a,--allreduce", opt.allreduce, "All-reduce scheme: exact | digital | aircomp")->capture_default_str();
-  app.add_option("--bits", opt.quantizer.bits, "Digital: bits per value (2..16)")->capture_default_str();
-  app.add_option("--quant-block", opt.quantizer.block, "Digital: values per scale")->capture_default_str();
-  app.add_option("--topology", opt.topology, "Digital: wireless (OFDMA to an access point) | mesh | star")->capture_default_str();
-  app.add_option("--link-gbps", opt.link_gbps, "Digital mesh/star: wire rate per node (Gbit/s)")->capture_default_str();
-  app.add_option("--link-latency-us", opt.link_latency_us, "Digital mesh/star: latency per message (us)")->capture_default_str();
-  app.add_option("--tx-power-dbm", opt.tx_power_dbm, "Wireless: transmit power budget per device (dBm)")->capture_default_str();
-  app.add_option("--snr-db", opt.snr_db, "Wireless: power-control every device to this mean receive SNR per antenna (dB)");
-  app.add_option("--design", opt.design, "AirComp transceiver: sdr | mmse | mf | equal_power")->capture_default_str();
-  app.add_option("--rx-antennas", opt.rx_antennas, "Wireless: receive antennas M at the server")->capture_default_str();
-  app.add_option("--tx-antennas", opt.tx_antennas, "Wireless: antennas K per device")->capture_default_str();
-  app.add_option("--streams", opt.streams, "AirComp: spatial streams L per device (<= K)")->capture_default_str();
-  app.add_option("--bandwidth-mhz", opt.bandwidth_mhz, "Wireless: bandwidth (MHz)")->capture_default_str();
-  app.add_option("--coherence", opt.coherence, "AirComp: all-reduces per channel realization (0 = one token: 2 x layers)")->capture_default_str();
-  app.add_option("--randomizations", opt.randomizations, "AirComp SDR: Gaussian randomization candidates")->capture_default_str();
-  app.add_option("--channel-seed", opt.channel_seed, "Wireless: seed of channels, placement and noise")->capture_default_str();
-  app.add_option("--mpi-timeout", opt.mpi_timeout_s, "Seconds a collective may take before the job is aborted")->capture_default_str();
+  auto& c = opt.config;
+  c.model_path = default_model_path();
+  add_parameter(app, "-m,--model", "model_path", c.model_path, "Model file: GGUF v3 or llama2.c .bin")->capture_default_str();
+  add_parameter(app, "--tokenizer", "tokenizer_path", c.tokenizer_path, "llama2.c tokenizer.bin (default: next to the model)");
+  add_parameter(app, "-t,--threads", "threads", c.threads, "Worker threads per process (0 = all cores)")->capture_default_str();
+  add_parameter(app, "-c,--ctx", "ctx", c.ctx, "Context length in tokens (0 = the model's)")->capture_default_str();
+  add_parameter(app, "-n,--devices", "devices", c.devices,
+                "Simulated devices in this process (under mpirun: one device per rank)")->capture_default_str();
+  add_parameter(app, "--shares", "shares", opt.shares, "Fraction of each layer per device, e.g. 0.5,0.3,0.2 (default: even)");
+  add_parameter(app, "--shares-from", "shares_from", opt.shares_from, "Take the shares from an `airtp assign --out` JSON file");
+  add_parameter(app, "-a,--allreduce", "allreduce", c.allreduce, scheme_help())->capture_default_str();
+  add_scheme_options(app, opt.scheme_options);
+  add_parameter(app, "--link-gbps", "link_gbps", c.link_gbps, "Digital mesh/star: wire rate per node (Gbit/s)")->capture_default_str();
+  add_parameter(app, "--link-latency-us", "link_latency_us", c.link_latency_us, "Digital mesh/star: latency per message (us)")->capture_default_str();
+  add_parameter(app, "--tx-power-dbm", "tx_power_dbm", c.radio.tx_power_dbm, "Wireless: transmit power budget per device (dBm)")->capture_default_str();
+  add_parameter(app, "--snr-db", "snr_db", c.radio.snr_db, "Wireless: power-control every device to this mean receive SNR per antenna (dB)");
+  add_parameter(app, "--rx-antennas", "rx_antennas", c.radio.rx_antennas, "Wireless: receive antennas M at the server")->capture_default_str();
+  add_parameter(app, "--tx-antennas", "tx_antennas", c.radio.tx_antennas, "Wireless: antennas K per device")->capture_default_str();
+  add_parameter(app, "--streams", "streams", c.radio.streams, "Wireless: spatial streams L per device (<= K)")->capture_default_str();
+  add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", c.radio.bandwidth_mhz, "Wireless: bandwidth (MHz)")->capture_default_str();
+  add_parameter(app, "--coherence", "coherence", c.coherence, "Wireless: all-reduces per channel realization (0 = one token: 2 x layers)")->capture_default_str();
+  add_parameter(app, "--channel-seed", "channel_seed", c.radio.seed, "Wireless: seed of channels, placement and noise")->capture_default_str();
+  add_parameter(app, "--mpi-timeout", "mpi_timeout", c.mpi_timeout_s, "Seconds a collective may take before the job is aborted")->capture_default_str();
+}
+
+RunConfig to_config(const RunOptions& opt) {
+  RunConfig c = opt.config;
+  if (!opt.shares.empty() && !opt.shares_from.empty())
+    throw ParameterError("shares", "and --shares-from are both given; give one");
+  if (!opt.shares.empty()) c.shares = parse_shares(opt.shares);
+  if (!opt.shares_from.empty()) c.shares = read_shares_file(opt.shares_from);
+  const SchemeChoice scheme = choose_scheme(c.allreduce);
+  for (const auto& [name, text] : opt.scheme_options) {
+    const auto& specs = scheme.scheme->options;
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const OptionSpec& o) { return o.name == name; });
+    if (spec == specs.end())
+      throw ParameterError(name, fmt::format("is not an option of the {} all-reduce (--allreduce {})",
+                                             scheme.scheme->name, c.allreduce));
+    c.allreduce_options[name] = option_value(*spec, text);
+  }
+#ifdef AIRTP_WITH_MPI
+  if (MpiSession::launched_by_mpirun()) c.transport = TransportKind::Mpi;
+#endif
+  return c;
 }
 
 }  // namespace airtp::cli

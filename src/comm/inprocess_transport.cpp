@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "comm/transport.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 class InProcessTransport final : public Transport {
  public:
   explicit InProcessTransport(int n) : devices_(static_cast<size_t>(n)) {
-    if (n < 1) throw std::invalid_argument("--devices must be at least 1");
+    if (n < 1) throw ParameterError("devices", "must be at least 1");
     std::iota(devices_.begin(), devices_.end(), 0);
   }
   std::string name() const override { return "in-process"; }

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "comm/transport.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 namespace {
@@ -56,7 +57,7 @@ class MpiTransport final : public Transport {
       if (std::chrono::steady_clock::now() > deadline) {
         std::fprintf(stderr,
                      "airtp: error: rank %d: collective %s did not complete within %.1f s: another "
-                     "rank died or stalled; aborting the job (set --mpi-timeout to change the limit)\n",
+                     "rank died or stalled; aborting the job (the MPI timeout, mpi_timeout, sets the limit)\n",
                      rank_, what, timeout_s_);
         std::fflush(stderr);
         MPI_Abort(MPI_COMM_WORLD, 3);
@@ -73,7 +74,7 @@ class MpiTransport final : public Transport {
 }  // namespace
 
 std::unique_ptr<Transport> make_mpi_transport(double timeout_s) {
-  if (!(timeout_s > 0)) throw std::invalid_argument(fmt::format("--mpi-timeout {} must be > 0 seconds", timeout_s));
+  if (!(timeout_s > 0)) throw ParameterError("mpi_timeout", fmt::format("{} must be > 0 seconds", timeout_s));
   return std::make_unique<MpiTransport>(timeout_s);
 }
 

@@ -3,31 +3,16 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <algorithm>
 #include <stdexcept>
 
-#include "experiments/assignment/assignment_experiment.h"
-#include "experiments/latency_devices/latency_devices.h"
-#include "experiments/mse/mse_experiments.h"
-#include "experiments/ppl_snr/ppl_snr.h"
+#include "util/resources.h"
 
 namespace airtp {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-const std::vector<ExperimentSpec>& experiment_specs() {
-  static const std::vector<ExperimentSpec> specs = [] {
-    std::vector<ExperimentSpec> v = mse_experiment_specs();
-    v.push_back(latency_experiment_spec());
-    v.push_back(ppl_experiment_spec());
-    v.push_back(assignment_experiment_spec());
-    return v;
-  }();
-  return specs;
-}
 
 const ExperimentSpec& find_experiment(std::string_view name) {
   std::vector<std::string> names;
@@ -84,111 +69,17 @@ json overlay_params(const json& base, const json& layer, const std::string& sour
 json parse_param_assignment(const std::string& text) {
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw std::invalid_argument(fmt::format("--set '{}': expected key=value", text));
+    throw std::invalid_argument(fmt::format("'{}' is not a parameter assignment: expected key=value", text));
   const std::string key = text.substr(0, eq), value = text.substr(eq + 1);
   json v = json::parse(value, nullptr, false);
   if (v.is_discarded()) v = value;
   return json{{key, v}};
 }
 
-ParamReader::ParamReader(const json& params, std::string experiment)
-    : params_(params), experiment_(std::move(experiment)) {}
-
-void ParamReader::fail(const std::string& key, const std::string& why) const {
-  throw std::invalid_argument(fmt::format("experiment {}: parameter '{}' {}", experiment_, key, why));
-}
-
-const json& ParamReader::at(const std::string& key) const {
-  if (!params_.contains(key)) fail(key, "is missing");
-  return params_.at(key);
-}
-
-int ParamReader::integer(const std::string& key, int lo, int hi) const {
-  const json& v = at(key);
-  if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi)
-    fail(key, fmt::format("= {} must be an integer in {}..{}", v.dump(), lo, hi));
-  return v.get<int>();
-}
-
-double ParamReader::number(const std::string& key, double lo, double hi) const {
-  const json& v = at(key);
-  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < lo || v.get<double>() > hi)
-    fail(key, fmt::format("= {} must be a number in [{}, {}]", v.dump(), lo, hi));
-  return v.get<double>();
-}
-
-bool ParamReader::boolean(const std::string& key) const {
-  const json& v = at(key);
-  if (!v.is_boolean()) fail(key, fmt::format("= {} must be true or false", v.dump()));
-  return v.get<bool>();
-}
-
-std::string ParamReader::string(const std::string& key, const std::vector<std::string>& allowed) const {
-  const json& v = at(key);
-  if (!v.is_string()) fail(key, fmt::format("= {} must be a string", v.dump()));
-  const std::string s = v.get<std::string>();
-  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end())
-    fail(key, fmt::format("= '{}' must be one of {}", s, fmt::join(allowed, ", ")));
-  return s;
-}
-
-std::vector<double> ParamReader::numbers(const std::string& key, double lo, double hi) const {
-  const json& v = at(key);
-  if (!v.is_array() || v.empty()) fail(key, fmt::format("= {} must be a non-empty array of numbers", v.dump()));
-  std::vector<double> out;
-  for (const auto& e : v) {
-    if (!e.is_number() || !std::isfinite(e.get<double>()) || e.get<double>() < lo || e.get<double>() > hi)
-      fail(key, fmt::format("= {}: every element must be a number in [{}, {}]", v.dump(), lo, hi));
-    out.push_back(e.get<double>());
-  }
-  return out;
-}
-
-std::vector<int> ParamReader::integers(const std::string& key, int lo, int hi) const {
-  const json& v = at(key);
-  if (!v.is_array() || v.empty()) fail(key, fmt::format("= {} must be a non-empty array of integers", v.dump()));
-  std::vector<int> out;
-  for (const auto& e : v) {
-    if (!e.is_number_integer() || e.get<long long>() < lo || e.get<long long>() > hi)
-      fail(key, fmt::format("= {}: every element must be an integer in {}..{}", v.dump(), lo, hi));
-    out.push_back(e.get<int>());
-  }
-  return out;
-}
-
-std::vector<std::string> ParamReader::strings(const std::string& key, const std::vector<std::string>& allowed) const {
-  const json& v = at(key);
-  if (!v.is_array() || v.empty()) fail(key, fmt::format("= {} must be a non-empty array of strings", v.dump()));
-  std::vector<std::string> out;
-  for (const auto& e : v) {
-    if (!e.is_string()) fail(key, fmt::format("= {}: every element must be a string", v.dump()));
-    const std::string s = e.get<std::string>();
-    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end())
-      fail(key, fmt::format("contains '{}', not one of {}", s, fmt::join(allowed, ", ")));
-    out.push_back(s);
-  }
-  return out;
-}
-
-std::string ParamReader::path(const std::string& key) const {
+std::string ParamReader::path(const std::string& key) {
   const std::string p = string(key);
-  if (p.empty()) fail(key, "must not be empty");
-  const fs::path fp(p);
-  if (fp.is_absolute() || fs::exists(fp)) return p;
-  const fs::path in_tree = fs::path(AIRTP_SOURCE_DIR) / fp;
-  return fs::exists(in_tree) ? in_tree.string() : p;
-}
-
-std::string source_commit() {
-  const std::string cmd = fmt::format("git -C '{}' rev-parse --short HEAD 2>/dev/null", AIRTP_SOURCE_DIR);
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {};
-  char buf[64] = {};
-  const bool ok = std::fgets(buf, sizeof buf, p) != nullptr;
-  ::pclose(p);
-  std::string s = ok ? buf : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+  if (p.empty()) fail(key, "\"\"", "a path");
+  return resolve_data_path(p);
 }
 
 double to_db(double x) { return x > 0 ? 10 * std::log10(x) : std::nan(""); }

@@ -4,7 +4,12 @@
 // layers, each allowed to set only parameters the experiment defines (a typo is an error):
 //   built-in defaults  <-  experiments/NAME.json  <-  --smoke overrides  <-  command-line flags.
 // It returns tables (written as CSV), key numbers (JSON) and gnuplot figures (PNG + SVG), all
-// written atomically into an output directory (default docs/results/NAME/).
+// written atomically into an output directory (results/NAME/ unless the caller says otherwise).
+//
+// Adding an experiment: a folder experiments/NAME/ whose header declares a function returning
+// its ExperimentSpec (a sweep that computes, a report that turns the numbers into tables,
+// notes and figures), and one line in experiments/experiment_registry.cpp. The CLI takes every
+// parameter as a flag (--key value) and lists the experiments from the registry.
 #pragma once
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -15,6 +20,7 @@
 
 #include "experiments/experiment_output.h"
 #include "experiments/gnuplot.h"
+#include "util/json_reader.h"
 
 namespace airtp {
 
@@ -36,6 +42,7 @@ struct ExperimentSpec {
   std::function<ExperimentOutput(const nlohmann::json& params, const ExperimentProgress& progress)> run;
 };
 
+// Every experiment (experiment_registry.cpp).
 const std::vector<ExperimentSpec>& experiment_specs();
 // Throws std::invalid_argument listing the known names.
 const ExperimentSpec& find_experiment(std::string_view name);
@@ -49,24 +56,22 @@ nlohmann::json overlay_params(const nlohmann::json& base, const nlohmann::json& 
 nlohmann::json parse_param_assignment(const std::string& text);
 
 // Typed, range-checked reads of resolved parameters; errors name the experiment and parameter.
-class ParamReader {
+// Every parameter has a value once resolved, so the reads take no defaults.
+class ParamReader : public JsonObjectReader {
  public:
-  ParamReader(const nlohmann::json& params, std::string experiment);
-  int integer(const std::string& key, int lo, int hi) const;
-  double number(const std::string& key, double lo, double hi) const;
-  bool boolean(const std::string& key) const;
-  std::string string(const std::string& key, const std::vector<std::string>& allowed = {}) const;
-  std::vector<double> numbers(const std::string& key, double lo, double hi) const;  // non-empty
-  std::vector<int> integers(const std::string& key, int lo, int hi) const;          // non-empty
-  std::vector<std::string> strings(const std::string& key, const std::vector<std::string>& allowed = {}) const;
-  // A path: as given if it exists (or is absolute), else relative to the source tree.
-  std::string path(const std::string& key) const;
-
- private:
-  const nlohmann::json& at(const std::string& key) const;
-  [[noreturn]] void fail(const std::string& key, const std::string& why) const;
-  const nlohmann::json& params_;
-  std::string experiment_;
+  ParamReader(const nlohmann::json& params, const std::string& experiment)
+      : JsonObjectReader(params, "", "experiment " + experiment) {}
+  int integer(const std::string& key, int lo, int hi) { return JsonObjectReader::integer(key, std::nullopt, lo, hi); }
+  double number(const std::string& key, double lo, double hi) {
+    return JsonObjectReader::number(key, std::nullopt, lo, hi);
+  }
+  bool boolean(const std::string& key) { return JsonObjectReader::boolean(key, std::nullopt); }
+  std::string string(const std::string& key, const std::vector<std::string>& allowed = {}) {
+    return JsonObjectReader::string(key, std::nullopt, allowed);
+  }
+  // A path: as given if it exists (or is absolute), else found among the data directories
+  // (util/resources.h).
+  std::string path(const std::string& key);
 };
 
 struct WrittenExperiment {
@@ -83,9 +88,6 @@ WrittenExperiment write_experiment(const ExperimentSpec& spec, const nlohmann::j
                                    const ExperimentOutput& out, const std::string& out_dir, bool plot,
                                    const std::string& command, double seconds);
 
-// Common pieces of the experiment implementations.
-// `git rev-parse --short HEAD` of the source tree the binary was built from ("" if unknown).
-std::string source_commit();
 // 10 log10(x) (NaN for x <= 0).
 double to_db(double x);
 

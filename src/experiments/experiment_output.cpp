@@ -12,24 +12,6 @@
 
 namespace airtp {
 
-void write_file_atomic(const std::string& path, std::string_view content) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
-  const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0;
-  const int err = errno;
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(fmt::format("error writing '{}': {}", tmp, std::strerror(ok ? errno : err)));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(fmt::format("cannot rename '{}' to '{}': {}", tmp, path, ec.message()));
-  }
-}
-
 Table::Table(std::vector<std::string> columns) : columns_(std::move(columns)) {
   if (columns_.empty()) throw std::invalid_argument("a table needs at least one column");
 }
@@ -117,51 +99,6 @@ std::string format_duration(double s) {
   if (t < 60) return fmt::format("{} s", t);
   if (t < 3600) return fmt::format("{}m{:02}s", t / 60, t % 60);
   return fmt::format("{}h{:02}m", t / 3600, (t % 3600) / 60);
-}
-
-ProgressBar::ProgressBar(std::string label, std::FILE* out, bool enabled)
-    : label_(std::move(label)), out_(out), enabled_(enabled && out != nullptr),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_ - std::chrono::seconds(1)) {}
-
-ProgressBar::~ProgressBar() {
-  // An exception unwound past us: end the line so the error message starts on its own.
-  if (enabled_ && !finished_ && last_width_ > 0) std::fputc('\n', out_);
-}
-
-void ProgressBar::update(double fraction, std::string_view status) {
-  if (!enabled_ || finished_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(120)) return;
-  last_draw_ = now;
-  draw(fraction, status);
-}
-
-void ProgressBar::finish(std::string_view status) {
-  if (!enabled_ || finished_) return;
-  draw(1.0, status);
-  std::fputc('\n', out_);
-  std::fflush(out_);
-  finished_ = true;
-}
-
-void ProgressBar::draw(double fraction, std::string_view status) {
-  fraction = std::clamp(std::isfinite(fraction) ? fraction : 0.0, 0.0, 1.0);
-  constexpr int kWidth = 30;
-  const int filled = static_cast<int>(fraction * kWidth);
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string eta = "ETA ?";
-  if (fraction >= 1)
-    eta = "took " + format_duration(elapsed);
-  else if (fraction > 0.005 && elapsed > 0.5)
-    eta = "ETA " + format_duration(elapsed * (1 - fraction) / fraction);
-  std::string line = fmt::format("{} [{}{}] {:3.0f}%  {}", label_, std::string(static_cast<size_t>(filled), '#'),
-                                 std::string(static_cast<size_t>(kWidth - filled), '.'), 100 * fraction, eta);
-  if (!status.empty()) line += fmt::format("  {}", status);
-  const size_t width = line.size();
-  if (width < last_width_) line += std::string(last_width_ - width, ' ');  // erase the old tail
-  last_width_ = width;
-  std::fprintf(out_, "\r%s", line.c_str());
-  std::fflush(out_);
 }
 
 }  // namespace airtp

@@ -1,19 +1,15 @@
-// Output plumbing of `airtp experiment`: result tables (CSV + JSON), files written atomically so
-// that an interrupted run never leaves a truncated result behind, and a progress bar on stderr.
+// Output plumbing of `airtp experiment`: result tables (CSV + JSON) and durations; files are
+// written atomically (util/atomic_file.h) so an interrupted run never leaves a truncated result.
 #pragma once
-#include <chrono>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
-namespace airtp {
+#include "util/atomic_file.h"
 
-// Writes `content` to `path`.tmp, flushes it, then renames it over `path`: readers see either the
-// old file or the complete new one. Throws std::runtime_error naming the path on any I/O error.
-void write_file_atomic(const std::string& path, std::string_view content);
+namespace airtp {
 
 // A rectangular result table: named columns, rows of numbers or strings.
 class Table {
@@ -45,26 +41,5 @@ nlohmann::json json_number(double v);
 
 // "42 s", "3m05s", "1h02m".
 std::string format_duration(double seconds);
-
-// A one-line bar redrawn with '\r': "label [#####.....]  45%  ETA 1m20s  status". The caller
-// states the total work in any unit (e.g. estimated seconds) and reports progress in it; the ETA
-// extrapolates the elapsed time. Redraws at most ~8 times per second.
-class ProgressBar {
- public:
-  ProgressBar(std::string label, std::FILE* out = stderr, bool enabled = true);
-  ~ProgressBar();
-  // fraction in [0, 1] (clamped).
-  void update(double fraction, std::string_view status = {});
-  // Draws 100% and ends the line.
-  void finish(std::string_view status = {});
-
- private:
-  void draw(double fraction, std::string_view status);
-  std::string label_;
-  std::FILE* out_;
-  bool enabled_, finished_ = false;
-  std::chrono::steady_clock::time_point start_, last_draw_;
-  size_t last_width_ = 0;
-};
 
 }  // namespace airtp

@@ -216,6 +216,16 @@ TransceiverMethod parse_transceiver_method(const std::string& name) {
       fmt::format("transceiver method '{}' unknown (allowed: sdr, mf, mmse, equal_power)", name));
 }
 
+std::string transceiver_label(TransceiverMethod method) {
+  switch (method) {
+    case TransceiverMethod::Sdr: return "SDR + randomization + ZF (paper)";
+    case TransceiverMethod::MatchedFilter: return "matched filter + ZF";
+    case TransceiverMethod::MmseZf: return "MMSE receiver + ZF";
+    case TransceiverMethod::EqualPower: return "equal power, LMMSE receiver";
+  }
+  return "?";
+}
+
 std::string to_string(TransceiverMethod method) {
   switch (method) {
     case TransceiverMethod::Sdr: return "sdr";

@@ -120,6 +120,8 @@ enum class TransceiverMethod {
 // "sdr" | "mf" | "mmse" | "equal_power"; throws std::invalid_argument listing the choices.
 TransceiverMethod parse_transceiver_method(const std::string& name);
 std::string to_string(TransceiverMethod method);
+// For plots and tables: "SDR + randomization + ZF (paper)", ...
+std::string transceiver_label(TransceiverMethod method);
 
 // Runs the chosen design (validating the problem first) and sets solve_seconds.
 TransceiverDesign design_transceiver(const TransceiverProblem& problem, TransceiverMethod method,

@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "util/parameter_error.h"
 #include "wireless/channel.h"
 
 namespace airtp {
@@ -14,7 +15,7 @@ TransceiverStudy run_transceiver_study(const WirelessConfig& w, const std::vecto
                                        int realizations, const TransceiverOptions& opt,
                                        const std::function<void(int, int)>& progress) {
   if (realizations < 1 || realizations > 1000000)
-    throw std::invalid_argument(fmt::format("--realizations {} is outside 1..1000000", realizations));
+    throw ParameterError("realizations", fmt::format("{} is outside 1..1000000", realizations));
   if (methods.empty()) throw std::invalid_argument("no transceiver method to evaluate");
   const ChannelModel channel(w);
   TransceiverStudy st;

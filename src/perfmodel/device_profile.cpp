@@ -4,14 +4,14 @@
 
 #include <cmath>
 
-#include "perfmodel/scenario_error.h"
+#include "util/input_error.h"
 
 namespace airtp {
 
 void DeviceProfile::validate(const std::string& where) const {
   auto positive = [&](double v, std::string_view field) {
     if (!(std::isfinite(v) && v > 0))
-      throw ScenarioError(fmt::format("{}: device '{}': {} = {} is invalid: must be a finite "
+      throw InputError(fmt::format("{}: device '{}': {} = {} is invalid: must be a finite "
                                       "number > 0",
                                       where, name, field, v));
   };

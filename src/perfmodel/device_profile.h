@@ -22,7 +22,7 @@ struct DeviceProfile {
   double energy_share_limit(double layer_params) const {
     return energy_budget_j / (energy_per_param_j * layer_params);
   }
-  // Throws ScenarioError naming `where` and the offending field with its allowed range.
+  // Throws InputError naming `where` and the offending field with its allowed range.
   void validate(const std::string& where) const;
 };
 

@@ -5,7 +5,8 @@
 #include <array>
 
 #include "model/config.h"
-#include "perfmodel/scenario_error.h"
+#include "model/model.h"
+#include "util/input_error.h"
 
 namespace airtp {
 
@@ -30,7 +31,7 @@ double ModelShape::weight_bytes(double share) const {
 void ModelShape::validate(const std::string& where) const {
   auto need = [&](bool ok, std::string_view field, std::string_view rule, auto value) {
     if (!ok)
-      throw ScenarioError(
+      throw InputError(
           fmt::format("{}: model.{} = {} is invalid: must be {}", where, field, value, rule));
   };
   need(n_layers >= 1, "n_layers", ">= 1", n_layers);
@@ -71,7 +72,7 @@ ModelShape model_shape_preset(std::string_view name, double bytes_per_weight) {
       return s;
     }
   }
-  throw ScenarioError(fmt::format("unknown model preset '{}' (known: {})", name,
+  throw InputError(fmt::format("unknown model preset '{}' (known: {})", name,
                                   fmt::join(model_shape_preset_names(), ", ")));
 }
 
@@ -86,6 +87,10 @@ ModelShape model_shape_from_config(const ModelConfig& cfg, double bytes_per_weig
                cfg.n_heads, cfg.n_kv_heads, cfg.vocab_size, bytes_per_weight};
   s.validate(fmt::format("model config {}", cfg.name));
   return s;
+}
+
+ModelShape model_shape_of(const Model& m) {
+  return model_shape_from_config(m.config, bytes_per_value(m.weight_type));
 }
 
 }  // namespace airtp

@@ -8,6 +8,7 @@
 namespace airtp {
 
 struct ModelConfig;
+struct Model;
 
 struct ModelShape {
   std::string name;
@@ -39,11 +40,13 @@ struct ModelShape {
   void validate(const std::string& where) const;
 };
 
-// "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b"; throws ScenarioError listing
+// "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b"; throws InputError listing
 // the known names.
 ModelShape model_shape_preset(std::string_view name, double bytes_per_weight = 2.0);
 std::vector<std::string> model_shape_preset_names();
 // The shape of a loaded airtp model (uses only ModelConfig's fields).
 ModelShape model_shape_from_config(const ModelConfig& cfg, double bytes_per_weight);
+// The shape of a loaded model, bytes per weight from the type of its big matrices.
+ModelShape model_shape_of(const Model& m);
 
 }  // namespace airtp

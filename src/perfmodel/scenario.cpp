@@ -3,15 +3,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
 #include <stdexcept>
 
-#include "perfmodel/scenario_error.h"
-#include "wireless/channel.h"
-#include "wireless/rate.h"
+#include "util/input_error.h"
+#include "util/json_reader.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 
@@ -21,7 +20,7 @@ using nlohmann::json;
 // Scenario members
 
 WirelessConfig Scenario::wireless_config() const {
-  WirelessConfig w = wireless;
+  WirelessConfig w = link.radio;
   w.distances_m.clear();
   w.tx_power_dbm.clear();
   for (const auto& d : devices) {
@@ -33,8 +32,14 @@ WirelessConfig Scenario::wireless_config() const {
 
 double Scenario::tx_seconds_per_layer() const {
   const double uses = std::ceil(static_cast<double>(model.dim) /
-                                (link.reals_per_symbol * wireless.n_streams));
-  return 2 * uses / wireless.bandwidth_hz;
+                                (link.air.reals_per_symbol * link.radio.n_streams));
+  return 2 * uses / link.radio.bandwidth_hz;
+}
+
+LinkConfig Scenario::link_config() const {
+  LinkConfig l = link;
+  l.radio = wireless_config();
+  return l;
 }
 
 void Scenario::set_model(const ModelShape& m) {
@@ -52,9 +57,9 @@ void Scenario::set_model(const ModelShape& m) {
 void Scenario::validate(const std::string& where) const {
   model.validate(where);
   const int n = n_devices();
-  if (n < 1) throw ScenarioError(fmt::format("{}: devices is empty: need >= 1 device", where));
+  if (n < 1) throw InputError(fmt::format("{}: devices is empty: need >= 1 device", where));
   if (n > model.n_kv_heads)
-    throw ScenarioError(fmt::format(
+    throw InputError(fmt::format(
         "{}: {} devices but model {} has only {} KV heads: tensor parallelism gives every device "
         "at least one whole KV group, so use at most {} devices",
         where, n, model.name, model.n_kv_heads, model.n_kv_heads));
@@ -62,26 +67,23 @@ void Scenario::validate(const std::string& where) const {
   try {
     wireless_config().validate();
   } catch (const std::invalid_argument& e) {
-    throw ScenarioError(fmt::format("{}: {}", where, e.what()));
+    throw InputError(fmt::format("{}: {}", where, e.what()));
   }
-  auto bad = [&](std::string_view field, double v, std::string_view rule) {
-    throw ScenarioError(
-        fmt::format("{}: link.{} = {} is invalid: must be {}", where, field, v, rule));
-  };
-  if (link.reals_per_symbol != 1 && link.reals_per_symbol != 2)
-    bad("reals_per_symbol", link.reals_per_symbol, "1 or 2");
-  if (!(link.sync_overhead_s >= 0)) bad("sync_overhead_s", link.sync_overhead_s, ">= 0");
-  if (!(link.digital_bits_per_value > 0 && link.digital_bits_per_value <= 64))
-    bad("digital_bits_per_value", link.digital_bits_per_value, "in (0, 64]");
-  if (!(link.downlink_bits_per_value > 0 && link.downlink_bits_per_value <= 64))
-    bad("downlink_bits_per_value", link.downlink_bits_per_value, "in (0, 64]");
-  if (!(link.ethernet_link_bps > 0)) bad("ethernet_link_bps", link.ethernet_link_bps, "> 0");
-  if (!(link.ethernet_latency_s >= 0)) bad("ethernet_latency_s", link.ethernet_latency_s, ">= 0");
-  if (!(link.ethernet_bytes_per_value > 0))
-    bad("ethernet_bytes_per_value", link.ethernet_bytes_per_value, "> 0");
-  if (!(link.exact_latency_s >= 0)) bad("exact_latency_s", link.exact_latency_s, ">= 0");
-  if (link.channel_samples < 1 || link.channel_samples > 100000)
-    bad("channel_samples", link.channel_samples, "in [1, 100000]");
+  try {
+    link_config().validate();
+  } catch (const ParameterError& e) {
+    throw InputError(fmt::format("{}: link.{} is invalid: {}", where, e.parameter(), e.problem()));
+  }
+  if (channel_samples < 1 || channel_samples > 100000)
+    throw InputError(
+        fmt::format("{}: link.channel_samples = {} is invalid: must be in [1, 100000]", where, channel_samples));
+  for (auto it = scheme_options.begin(); it != scheme_options.end(); ++it) {
+    try {
+      choose_scheme(it.key(), it.value());
+    } catch (const ParameterError& e) {
+      throw InputError(fmt::format("{}: schemes.{}: {}", where, it.key(), e.what()));
+    }
+  }
 
   // The devices must be able to hold the model and run some share within their energy budgets.
   const double s_tot = static_cast<double>(model.layer_params());
@@ -94,70 +96,46 @@ void Scenario::validate(const std::string& where) const {
     capacity += std::max(0.0, std::min({1.0, mem_cap, d.energy_share_limit(s_tot) * (1 - 1e-9)}));
   }
   if (capacity < 1.0 - 1e-12)
-    throw ScenarioError(fmt::format(
+    throw InputError(fmt::format(
         "{}: the devices cannot run model {}: memory (m_n <= (memory - embedding) / split "
         "weights) and energy (m_n < P_n^max / (e_n s_tot)) allow shares summing to only {:.4g} "
         "< 1; add devices, memory or energy budget",
         where, model.name, capacity));
   if (!shares.empty()) {
     if (static_cast<int>(shares.size()) != n)
-      throw ScenarioError(fmt::format("{}: shares has {} entries for {} devices", where,
+      throw InputError(fmt::format("{}: shares has {} entries for {} devices", where,
                                       shares.size(), n));
     double sum = 0;
     for (int i = 0; i < n; ++i) {
       if (!(shares[i] >= 0 && shares[i] <= 1))
-        throw ScenarioError(fmt::format("{}: shares[{}] = {} is invalid: must be in [0, 1]",
+        throw InputError(fmt::format("{}: shares[{}] = {} is invalid: must be in [0, 1]",
                                         where, i, shares[i]));
       if (model.weight_bytes(shares[i]) > devices[i].memory_bytes)
-        throw ScenarioError(fmt::format(
+        throw InputError(fmt::format(
             "{}: shares[{}] = {} needs {:.4g} GB of weights but devices[{}].memory_bytes is {:.4g} GB",
             where, i, shares[i], model.weight_bytes(shares[i]) / 1e9, i,
             devices[i].memory_bytes / 1e9));
       if (shares[i] >= devices[i].energy_share_limit(s_tot))
-        throw ScenarioError(fmt::format(
+        throw InputError(fmt::format(
             "{}: shares[{}] = {} leaves no transmit energy: must be < P_n^max / (e_n s_tot) = {:.4g}",
             where, i, shares[i], devices[i].energy_share_limit(s_tot)));
       sum += shares[i];
     }
     if (std::abs(sum - 1) > 1e-6)
-      throw ScenarioError(fmt::format("{}: shares sum to {}, must sum to 1", where, sum));
+      throw InputError(fmt::format("{}: shares sum to {}, must sum to 1", where, sum));
   }
 }
 
-CommParams Scenario::comm_params(AllReduceScheme scheme) const {
-  CommParams p;
-  p.scheme = scheme;
-  auto& w = p.wireless;
-  w.bandwidth_hz = wireless.bandwidth_hz;
-  w.streams = wireless.n_streams;
-  w.reals_per_symbol = link.reals_per_symbol;
-  w.sync_overhead_s = link.sync_overhead_s;
-  w.uplink_bits_per_value = link.digital_bits_per_value;
-  w.downlink_bits_per_value = link.downlink_bits_per_value;
-  p.ethernet = {link.ethernet_link_bps, link.ethernet_latency_s, link.ethernet_bytes_per_value};
-  p.exact_latency_s = link.exact_latency_s;
-  const bool wireless_scheme = scheme == AllReduceScheme::DigitalOfdma ||
-                               scheme == AllReduceScheme::AirComp ||
-                               scheme == AllReduceScheme::UncodedFdma;
-  if (!wireless_scheme || n_devices() < 2) return p;
-  const bool need_uplink = scheme == AllReduceScheme::DigitalOfdma;
-  if (!need_uplink && !link.broadcast) return p;
-  const WirelessConfig cfg = wireless_config();
-  const ChannelModel channels(cfg);
-  std::vector<double> inv_up(n_devices(), 0.0);
-  double inv_down = 0;
-  for (int b = 0; b < link.channel_samples; ++b) {
-    const auto r = channels.realization(static_cast<uint64_t>(b));
-    if (need_uplink) {
-      const auto rates = ofdma_uplink_rates_bps(r.H, cfg);
-      for (int i = 0; i < n_devices(); ++i) inv_up[i] += 1.0 / rates[i];
-    }
-    if (link.broadcast) inv_down += 1.0 / broadcast_rate_bps(r.H, cfg);
-  }
-  if (need_uplink)
-    for (double v : inv_up) w.uplink_rate_bps.push_back(link.channel_samples / v);
-  if (link.broadcast) w.downlink_rate_bps = link.channel_samples / inv_down;
-  return p;
+SchemeChoice Scenario::scheme(std::string_view name, const json& options) const {
+  json o = json::object();
+  const SchemeChoice plain = choose_scheme(name);
+  if (scheme_options.contains(plain.scheme->name)) o = scheme_options.at(plain.scheme->name);
+  for (auto it = options.begin(); it != options.end(); ++it) o[it.key()] = it.value();
+  return choose_scheme(name, o);
+}
+
+PricedLink Scenario::priced_link(std::string_view name, const json& options) const {
+  return price_link(scheme(name, options), link_config(), channel_samples);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,99 +143,7 @@ CommParams Scenario::comm_params(AllReduceScheme scheme) const {
 
 namespace {
 
-// Reads one JSON object, remembering the keys used so that unknown keys can be reported.
-class ObjectReader {
- public:
-  ObjectReader(const json& j, std::string path, const std::string& source)
-      : j_(j), path_(std::move(path)), source_(source) {
-    if (!j_.is_object())
-      throw ScenarioError(fmt::format("{}: {} must be a JSON object", source_, path_));
-  }
-
-  bool has(const std::string& key) const { return j_.contains(key); }
-  const json& raw(const std::string& key) {
-    used_.insert(key);
-    return j_.at(key);
-  }
-  std::string field(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
-  }
-  [[noreturn]] void fail(const std::string& key, const std::string& value,
-                         const std::string& rule) const {
-    throw ScenarioError(
-        fmt::format("{}: {} = {} is invalid: must be {}", source_, field(key), value, rule));
-  }
-
-  // A number in [lo, hi] (open ends when lo_open / hi_open).
-  double number(const std::string& key, std::optional<double> def, double lo = -HUGE_VAL,
-                double hi = HUGE_VAL, bool lo_open = false, bool hi_open = false) {
-    if (!has(key)) {
-      if (def) return *def;
-      throw ScenarioError(fmt::format("{}: {} is missing (required)", source_, field(key)));
-    }
-    const json& v = raw(key);
-    auto rule = [&] {
-      const bool l = std::isfinite(lo), h = std::isfinite(hi);
-      if (l && h)
-        return fmt::format("a number in {}{}, {}{}", lo_open ? '(' : '[', lo, hi, hi_open ? ')' : ']');
-      if (l) return fmt::format("a number {} {}", lo_open ? ">" : ">=", lo);
-      if (h) return fmt::format("a number {} {}", hi_open ? "<" : "<=", hi);
-      return std::string("a finite number");
-    };
-    if (!v.is_number()) fail(key, v.dump(), rule());
-    const double x = v.get<double>();
-    const bool ok = std::isfinite(x) && (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
-    if (!ok) fail(key, fmt::format("{}", x), rule());
-    return x;
-  }
-  int integer(const std::string& key, std::optional<int> def, int lo, int hi) {
-    if (!has(key)) {
-      if (def) return *def;
-      throw ScenarioError(fmt::format("{}: {} is missing (required)", source_, field(key)));
-    }
-    const json& v = raw(key);
-    if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi)
-      fail(key, v.dump(), fmt::format("an integer in [{}, {}]", lo, hi));
-    return v.get<int>();
-  }
-  std::string string(const std::string& key, std::optional<std::string> def) {
-    if (!has(key)) {
-      if (def) return *def;
-      throw ScenarioError(fmt::format("{}: {} is missing (required)", source_, field(key)));
-    }
-    const json& v = raw(key);
-    if (!v.is_string()) fail(key, v.dump(), "a string");
-    return v.get<std::string>();
-  }
-  bool boolean(const std::string& key, bool def) {
-    if (!has(key)) return def;
-    const json& v = raw(key);
-    if (!v.is_boolean()) fail(key, v.dump(), "true or false");
-    return v.get<bool>();
-  }
-  // Call after reading: any key not read is a typo or an unsupported option.
-  void finish() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (!used_.count(it.key()))
-        throw ScenarioError(fmt::format("{}: unknown key {} (allowed: {})", source_,
-                                        field(it.key()), fmt::join(used_or_known(), ", ")));
-  }
-  void known(std::initializer_list<const char*> keys) {
-    for (auto k : keys) known_.insert(k);
-  }
-
- private:
-  std::vector<std::string> used_or_known() const {
-    std::set<std::string> all(known_.begin(), known_.end());
-    all.insert(used_.begin(), used_.end());
-    return {all.begin(), all.end()};
-  }
-  const json& j_;
-  std::string path_;
-  const std::string& source_;
-  std::set<std::string> used_;
-  std::set<std::string> known_;
-};
+using ObjectReader = JsonObjectReader;
 
 ModelShape read_model(const json& j, const std::string& source) {
   if (j.is_string()) return model_shape_preset(j.get<std::string>());
@@ -337,52 +223,65 @@ WirelessConfig read_wireless(const json& j, const std::string& source) {
   return w;
 }
 
-LinkSettings read_link(const json& j, const std::string& source) {
-  LinkSettings l;
-  if (j.is_null()) return l;
+// The "link" object: how the schemes use the radio and the wire.
+void read_link(const json& j, const std::string& source, Scenario& s) {
+  if (j.is_null()) return;
   ObjectReader r(j, "link", source);
-  l.reals_per_symbol = r.integer("reals_per_symbol", l.reals_per_symbol, 1, 2);
-  l.sync_overhead_s = r.number("sync_overhead_s", l.sync_overhead_s, 0, 10);
-  l.digital_bits_per_value = r.number("digital_bits_per_value", l.digital_bits_per_value, 0, 64, true);
-  l.downlink_bits_per_value =
-      r.number("downlink_bits_per_value", l.downlink_bits_per_value, 0, 64, true);
-  l.broadcast = r.boolean("broadcast", l.broadcast);
-  l.ethernet_link_bps = r.number("ethernet_link_bps", l.ethernet_link_bps, 0, HUGE_VAL, true);
-  l.ethernet_latency_s = r.number("ethernet_latency_s", l.ethernet_latency_s, 0, 10);
-  l.ethernet_bytes_per_value =
-      r.number("ethernet_bytes_per_value", l.ethernet_bytes_per_value, 0, 64, true);
-  l.exact_latency_s = r.number("exact_latency_s", l.exact_latency_s, 0, 10);
-  l.channel_samples = r.integer("channel_samples", l.channel_samples, 1, 100000);
+  auto& l = s.link;
+  l.air.reals_per_symbol = r.integer("reals_per_symbol", l.air.reals_per_symbol, 1, 2);
+  l.air.sync_overhead_s = r.number("sync_overhead_s", l.air.sync_overhead_s, 0, 10);
+  l.air.downlink_bits_per_value = r.number("downlink_bits_per_value", l.air.downlink_bits_per_value, 0, 64, true);
+  l.air.broadcast = r.boolean("broadcast", l.air.broadcast);
+  l.wire.bps = r.number("ethernet_link_bps", l.wire.bps, 0, HUGE_VAL, true);
+  l.wire.latency_s = r.number("ethernet_latency_s", l.wire.latency_s, 0, 10);
+  l.ideal_latency_s = r.number("exact_latency_s", l.ideal_latency_s, 0, 10);
+  s.channel_samples = r.integer("channel_samples", s.channel_samples, 1, 100000);
   r.finish();
-  return l;
+}
+
+// The "schemes" object: options of the all-reduce schemes by name, checked by the registry.
+json read_scheme_options(const json& j, const std::string& source) {
+  if (!j.is_object()) throw InputError(fmt::format("{}: schemes must be an object of scheme options", source));
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    try {
+      const SchemeChoice c = choose_scheme(it.key(), it.value());
+      if (c.scheme->name != it.key())
+        throw InputError(fmt::format("{}: schemes.{}: give the options of '{}' instead", source, it.key(),
+                                     c.scheme->name));
+    } catch (const ParameterError& e) {
+      throw InputError(fmt::format("{}: schemes.{}: {}", source, it.key(), e.what()));
+    }
+  }
+  return j;
 }
 
 }  // namespace
 
 Scenario scenario_from_json(const json& j, const std::string& source) {
   ObjectReader r(j, "", source);
-  r.known({"name", "model", "devices", "wireless", "link", "shares"});
+  r.known({"name", "model", "devices", "wireless", "link", "schemes", "shares"});
   Scenario s;
   s.name = r.string("name", "unnamed");
-  if (!r.has("model")) throw ScenarioError(fmt::format("{}: model is missing (required)", source));
+  if (!r.has("model")) throw InputError(fmt::format("{}: model is missing (required)", source));
   try {
     s.model = read_model(r.raw("model"), source);
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     // Preset lookups do not know the file; add it.
     const std::string msg = e.what();
     if (msg.rfind(source, 0) == 0) throw;
-    throw ScenarioError(fmt::format("{}: model: {}", source, msg));
+    throw InputError(fmt::format("{}: model: {}", source, msg));
   }
   if (!r.has("devices") || !r.raw("devices").is_array() || r.raw("devices").empty())
-    throw ScenarioError(fmt::format("{}: devices must be a non-empty array of device objects", source));
+    throw InputError(fmt::format("{}: devices must be a non-empty array of device objects", source));
   const json& devs = r.raw("devices");
   for (size_t i = 0; i < devs.size(); ++i) {
     bool auto_budget = false;
     s.devices.push_back(read_device(devs[i], static_cast<int>(i), source, auto_budget));
     s.auto_energy_budget.push_back(auto_budget);
   }
-  s.wireless = read_wireless(r.has("wireless") ? r.raw("wireless") : json(), source);
-  s.link = read_link(r.has("link") ? r.raw("link") : json(), source);
+  s.link.radio = read_wireless(r.has("wireless") ? r.raw("wireless") : json(), source);
+  read_link(r.has("link") ? r.raw("link") : json(), source, s);
+  if (r.has("schemes")) s.scheme_options = read_scheme_options(r.raw("schemes"), source);
   if (r.has("shares")) {
     const json& sh = r.raw("shares");
     if (!sh.is_array()) r.fail("shares", sh.dump(), "an array of numbers");
@@ -415,7 +314,7 @@ json scenario_to_json(const Scenario& s) {
       jd["energy_budget_j"] = d.energy_budget_j;
     devs.push_back(jd);
   }
-  const auto& w = s.wireless;
+  const auto& w = s.link.radio;
   const auto& l = s.link;
   json j = {
       {"name", s.name},
@@ -443,30 +342,27 @@ json scenario_to_json(const Scenario& s) {
         {"server_tx_power_dbm", w.server_tx_power_dbm},
         {"seed", w.seed}}},
       {"link",
-       {{"reals_per_symbol", l.reals_per_symbol},
-        {"sync_overhead_s", l.sync_overhead_s},
-        {"digital_bits_per_value", l.digital_bits_per_value},
-        {"downlink_bits_per_value", l.downlink_bits_per_value},
-        {"broadcast", l.broadcast},
-        {"ethernet_link_bps", l.ethernet_link_bps},
-        {"ethernet_latency_s", l.ethernet_latency_s},
-        {"ethernet_bytes_per_value", l.ethernet_bytes_per_value},
-        {"exact_latency_s", l.exact_latency_s},
-        {"channel_samples", l.channel_samples}}}};
+       {{"reals_per_symbol", l.air.reals_per_symbol},
+        {"sync_overhead_s", l.air.sync_overhead_s},
+        {"downlink_bits_per_value", l.air.downlink_bits_per_value},
+        {"broadcast", l.air.broadcast},
+        {"ethernet_link_bps", l.wire.bps},
+        {"ethernet_latency_s", l.wire.latency_s},
+        {"exact_latency_s", l.ideal_latency_s},
+        {"channel_samples", s.channel_samples}}}};
+  if (!s.scheme_options.empty()) j["schemes"] = s.scheme_options;
   if (!s.shares.empty()) j["shares"] = s.shares;
   return j;
 }
 
 Scenario load_scenario_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ScenarioError(fmt::format("scenario: cannot open '{}'", path));
-  json j;
   try {
-    in >> j;
-  } catch (const json::exception& e) {
-    throw ScenarioError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+    return scenario_from_json(read_json_file(path), path);
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    if (msg.find(path) != std::string::npos) throw;
+    throw InputError(fmt::format("scenario: {}", msg));
   }
-  return scenario_from_json(j, path);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,7 +377,7 @@ Scenario base_preset(std::string name) {
   Scenario s;
   s.name = std::move(name);
   s.model = model_shape_preset("llama3-8b", kQ4_0);
-  s.wireless = WirelessConfig{};  // paper.md 5.4: M=20, K=L=4, Rician 3 dB, 10 MHz, ...
+  s.link.radio = WirelessConfig{};  // paper.md 5.4: M=20, K=L=4, Rician 3 dB, 10 MHz, ...
   return s;
 }
 }  // namespace
@@ -493,7 +389,7 @@ Scenario scenario_preset(std::string_view name) {
     int n = 0;
     for (char c : tail) n = (c >= '0' && c <= '9' && n < 100) ? n * 10 + (c - '0') : -1000;
     if (tail.empty() || n < 1 || n > kMaxHomogeneous)
-      throw ScenarioError(fmt::format("scenario preset '{}': N must be 1..{} (e.g. "
+      throw InputError(fmt::format("scenario preset '{}': N must be 1..{} (e.g. "
                                       "paper-homogeneous-4)", name, kMaxHomogeneous));
     Scenario s = base_preset(std::string(name));
     for (int i = 0; i < n; ++i) {
@@ -537,7 +433,7 @@ Scenario scenario_preset(std::string_view name) {
     s.validate("scenario preset paper-heterogeneous");
     return s;
   }
-  throw ScenarioError(fmt::format("unknown scenario preset '{}' (known: {})", name,
+  throw InputError(fmt::format("unknown scenario preset '{}' (known: {})", name,
                                   fmt::join(scenario_preset_names(), ", ")));
 }
 

@@ -3,40 +3,28 @@
 // model-assignment optimizer need. JSON schema and our parameter choices:
 // docs/assignment-and-latency.md.
 #pragma once
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "comm/scheme.h"
 #include "perfmodel/device_profile.h"
-#include "perfmodel/latency.h"
 #include "perfmodel/model_shape.h"
-#include "wireless/wireless_config.h"
 
 namespace airtp {
-
-// Link parameters that are not part of the radio channel itself.
-struct LinkSettings {
-  int reals_per_symbol = 2;            // kappa (paper.md 8.1)
-  double sync_overhead_s = 0;          // per AirComp / wireless all-reduce
-  double digital_bits_per_value = 8;   // q of the digital OFDMA baseline
-  double downlink_bits_per_value = 16; // q_dl of the broadcast of the reduced vector
-  bool broadcast = true;               // count the downlink broadcast time
-  double ethernet_link_bps = 1e9;
-  double ethernet_latency_s = 0;
-  double ethernet_bytes_per_value = 34.0 / 32.0;  // Q80 sync buffers (distributed-llama)
-  double exact_latency_s = 0;
-  int channel_samples = 64;  // realizations averaged for the digital / broadcast rates
-};
 
 struct Scenario {
   std::string name;
   ModelShape model;
   std::vector<DeviceProfile> devices;
-  // Radio parameters. Its distances_m / tx_power_dbm are ignored: the devices' distance_m and
-  // tx_power_w are the truth; wireless_config() copies them in.
-  WirelessConfig wireless;
-  LinkSettings link;
+  // The links. link.radio's distances_m / tx_power_dbm are ignored: the devices' distance_m and
+  // tx_power_w are the truth; link_config() copies them in.
+  LinkConfig link;
+  int channel_samples = 64;  // realizations averaged for the digital uplink and broadcast rates
+  // Options of the all-reduce schemes, by scheme name ({"digital": {"bits": 4}}), laid over
+  // each scheme's defaults when it is priced.
+  nlohmann::json scheme_options = nlohmann::json::object();
   std::vector<double> shares;  // optional fixed assignment (empty = none)
   // Devices whose energy_budget_j was "auto": P_n^max = e_n s_tot / N + tx_power_w T_tx, i.e.
   // with uniform shares the device can transmit at exactly its tx power. Re-derived by
@@ -44,21 +32,25 @@ struct Scenario {
   std::vector<bool> auto_energy_budget;
 
   int n_devices() const { return static_cast<int>(devices.size()); }
+  const WirelessConfig& radio() const { return link.radio; }
   // The radio config with one distance / tx power per device (validated).
   WirelessConfig wireless_config() const;
+  LinkConfig link_config() const;
   // Seconds the transmitter is on per layer step: the paper's budget covers the compute of the
   // device's share of one layer plus the transmit energy of that layer's 2 all-reduces of d
   // values, each ceil(d / (kappa L)) channel uses at B uses/s.
   double tx_seconds_per_layer() const;
   // Replaces the model and re-derives "auto" energy budgets.
   void set_model(const ModelShape& m);
-  // Throws ScenarioError naming `where`, the field and the allowed range.
+  // Throws InputError naming `where`, the field and the allowed range.
   void validate(const std::string& where) const;
 
-  // CommParams of `scheme` for the latency model. Digital uplink and broadcast rates are the
-  // harmonic mean over link.channel_samples realizations (so that bits / rate is the mean
-  // transfer time), using wireless/rate.h.
-  CommParams comm_params(AllReduceScheme scheme) const;
+  // The scheme (a name from the registry, comm/scheme.h) priced on this scenario's links, its
+  // options from scheme_options then `options`. Radio rates are the mean over channel_samples
+  // realizations (wireless/link_rates.h).
+  PricedLink priced_link(std::string_view scheme, const nlohmann::json& options = nlohmann::json::object()) const;
+  // The scheme with its options from scheme_options then `options` (no pricing).
+  SchemeChoice scheme(std::string_view scheme, const nlohmann::json& options = nlohmann::json::object()) const;
 };
 
 // Parses a scenario; `source` (file name) prefixes every error message. Unknown keys are errors

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "perfmodel/scenario_error.h"
+#include "util/atomic_file.h"
+#include "util/input_error.h"
 
 namespace airtp {
 
@@ -31,7 +31,7 @@ AssignmentProblem assignment_problem(const Scenario& s) {
   try {
     p.validate();
   } catch (const std::invalid_argument& e) {
-    throw ScenarioError(fmt::format("scenario {}: {}", s.name, e.what()));
+    throw InputError(fmt::format("scenario {}: {}", s.name, e.what()));
   }
   return p;
 }
@@ -41,7 +41,7 @@ AssignMethod parse_assign_method(const std::string& name) {
   if (name == "uniform") return AssignMethod::Uniform;
   if (name == "compute") return AssignMethod::ComputeProportional;
   if (name == "memory") return AssignMethod::MemoryProportional;
-  throw ScenarioError(fmt::format(
+  throw InputError(fmt::format(
       "assignment method '{}' unknown (allowed: ssca, uniform, compute, memory)", name));
 }
 
@@ -70,11 +70,11 @@ std::vector<double> baseline_shares(const Scenario& s, AssignMethod method) {
     case AssignMethod::Ssca:
       break;
   }
-  throw ScenarioError("baseline_shares: 'ssca' is not a baseline (use assign_model)");
+  throw InputError("baseline_shares: 'ssca' is not a baseline (use assign_model)");
 }
 
 std::vector<ChannelRealization> channel_samples(const Scenario& s, int count, uint64_t first_block) {
-  if (count < 1) throw ScenarioError(fmt::format("channel samples: count = {} must be >= 1", count));
+  if (count < 1) throw InputError(fmt::format("channel samples: count = {} must be >= 1", count));
   const ChannelModel model(s.wireless_config());
   std::vector<ChannelRealization> out;
   for (int i = 0; i < count; ++i) out.push_back(model.realization(first_block + i));
@@ -88,7 +88,7 @@ ChannelSampler scenario_sampler(const Scenario& s, uint64_t first_block) {
 
 ShortTermSolver scenario_solver(const Scenario& s, int n_randomizations) {
   ShortTermSolver solver;
-  solver.n_streams = s.wireless.n_streams;
+  solver.n_streams = s.radio().n_streams;
   solver.options.n_randomizations = n_randomizations;
   return solver;
 }
@@ -98,16 +98,16 @@ AssignmentOutcome evaluate_assignment(const Scenario& s, const std::vector<doubl
   const AssignmentProblem p = assignment_problem(s);
   const std::string v = p.violation(shares, 1e-9);
   if (!v.empty())
-    throw ScenarioError(fmt::format("scenario {}: infeasible assignment: {}", s.name, v));
+    throw InputError(fmt::format("scenario {}: infeasible assignment: {}", s.name, v));
   AssignmentOutcome out;
   out.method = method;
   out.shares = shares;
   ShortTermSolver solver = options.ssca.solver;
-  solver.n_streams = s.wireless.n_streams;
+  solver.n_streams = s.radio().n_streams;
   const auto eval = channel_samples(s, options.eval_samples, options.eval_first_block);
   out.mse = expected_mse(p, shares, eval, solver);
   out.latency_scheme = options.latency_scheme;
-  out.latency = decode_latency(s.model, s.devices, shares, s.comm_params(options.latency_scheme));
+  out.latency = decode_latency(s.model, s.devices, shares, s.priced_link(options.latency_scheme));
   return out;
 }
 
@@ -116,7 +116,7 @@ AssignmentOutcome assign_model(const Scenario& s, const AssignOptions& options) 
     return evaluate_assignment(s, baseline_shares(s, options.method), options, options.method);
   const AssignmentProblem p = assignment_problem(s);
   SscaOptions so = options.ssca;
-  so.solver.n_streams = s.wireless.n_streams;
+  so.solver.n_streams = s.radio().n_streams;
   SscaResult r = run_ssca(p, scenario_sampler(s, options.train_first_block), so);
   AssignmentOutcome out = evaluate_assignment(s, r.shares, options, AssignMethod::Ssca);
   out.ssca = std::move(r);
@@ -139,7 +139,7 @@ nlohmann::json assignment_to_json(const Scenario& s, const AssignmentOutcome& a,
             {"share_upper_bounds", p.upper_bounds()},
             {"tx_power_w", p.tx_power(a.shares)}};
   if (std::isfinite(a.mse.mean_sdr_bound)) j["sdr_bound"] = a.mse.mean_sdr_bound;
-  j["latency"] = {{"scheme", std::string(scheme_name(a.latency_scheme))},
+  j["latency"] = {{"scheme", a.latency_scheme},
                   {"compute_ms", a.latency.compute_s * 1e3},
                   {"comm_ms", a.latency.comm_s * 1e3},
                   {"total_ms", a.latency.total_s() * 1e3},
@@ -162,10 +162,7 @@ nlohmann::json assignment_to_json(const Scenario& s, const AssignmentOutcome& a,
 }
 
 void write_assignment_json(const std::string& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  if (!out) throw ScenarioError(fmt::format("cannot write assignment to '{}'", path));
-  out << j.dump(2) << "\n";
-  if (!out) throw ScenarioError(fmt::format("error writing assignment to '{}'", path));
+  write_file_atomic(path, j.dump(2) + "\n");
 }
 
 }  // namespace airtp

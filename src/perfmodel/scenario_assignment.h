@@ -21,7 +21,7 @@ AssignmentProblem assignment_problem(const Scenario& s);
 std::vector<double> memory_share_limits(const Scenario& s);
 
 enum class AssignMethod { Ssca, Uniform, ComputeProportional, MemoryProportional };
-// "ssca" | "uniform" | "compute" | "memory"; throws ScenarioError listing them.
+// "ssca" | "uniform" | "compute" | "memory"; throws InputError listing them.
 AssignMethod parse_assign_method(const std::string& name);
 std::string to_string(AssignMethod m);
 
@@ -41,7 +41,7 @@ struct AssignOptions {
   int eval_samples = 100;      // realizations for the reported expected MSE (common to methods)
   uint64_t train_first_block = 0;         // SSCA draws blocks from here
   uint64_t eval_first_block = 1000000;    // evaluation blocks: disjoint from training
-  AllReduceScheme latency_scheme = AllReduceScheme::AirComp;
+  std::string latency_scheme = "aircomp";  // scheme registry name
 };
 
 struct AssignmentOutcome {
@@ -49,7 +49,7 @@ struct AssignmentOutcome {
   std::vector<double> shares;
   MseEstimate mse;             // expected MSE on the evaluation blocks
   TokenLatency latency;        // decode latency per token with these shares
-  AllReduceScheme latency_scheme = AllReduceScheme::AirComp;
+  std::string latency_scheme = "aircomp";
   std::optional<SscaResult> ssca;
 };
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "runtime/token_accounting.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 
@@ -26,13 +27,13 @@ BenchStat summarize(std::vector<double> samples) {
 BenchResult run_bench(Session& s, const BenchOptions& opt) {
   using Clock = std::chrono::steady_clock;
   if (opt.repetitions < 1 || opt.repetitions > 1000)
-    throw std::invalid_argument(fmt::format("--repetitions {} is outside 1..1000", opt.repetitions));
+    throw ParameterError("repetitions", fmt::format("{} is outside 1..1000", opt.repetitions));
   if (opt.prompt_tokens < 1 || opt.gen_tokens < 1)
-    throw std::invalid_argument("--prompt-tokens and --gen-tokens must be >= 1");
+    throw ParameterError(opt.prompt_tokens < 1 ? "prompt_tokens" : "gen_tokens", "must be >= 1");
   Engine& e = s.engine();
   if (opt.prompt_tokens + opt.gen_tokens > e.max_ctx())
-    throw std::invalid_argument(fmt::format("--prompt-tokens {} + --gen-tokens {} exceed the context of {}",
-                                            opt.prompt_tokens, opt.gen_tokens, e.max_ctx()));
+    throw ParameterError("prompt_tokens", fmt::format("{} + gen_tokens {} exceed the context of {}", opt.prompt_tokens,
+                                                      opt.gen_tokens, e.max_ctx()));
   const int vocab = e.config().vocab_size;
   // Fixed pseudo-random tokens: speed does not depend on the text.
   std::vector<int> prompt(static_cast<size_t>(opt.prompt_tokens));

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "comm/schemes.h"
 #include "runtime/sampler.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 
@@ -38,16 +38,14 @@ void log_softmax(const float* logits, int n, std::vector<double>& out) {
   for (int i = 0; i < n; ++i) out[static_cast<size_t>(i)] = logits[i] - lz;
 }
 
-// Exact single-device inference of the same model, on the root only.
-struct Reference {
-  std::unique_ptr<Transport> transport = make_inprocess_transport(1);
-  std::unique_ptr<AllReduce> allreduce = make_exact_allreduce(*transport);
-  std::unique_ptr<Engine> engine;
-  Reference(const Model& m, ThreadPool& pool, int ctx) {
-    const int unit_block = block_size(m.weights.layers.at(0).w_down.type);
-    engine = std::make_unique<Engine>(m, make_even_plan(m.config, 1, unit_block), *transport, *allreduce, pool, ctx);
-  }
-};
+// Exact single-device inference of the same model, on the root only, sharing the thread pool.
+std::unique_ptr<Session> reference_session(Session& s, int ctx) {
+  RunConfig rc;
+  rc.ctx = ctx;
+  rc.devices = 1;
+  rc.allreduce = "exact";
+  return std::make_unique<Session>(s.shared_model(), rc, &s.pool());
+}
 
 }  // namespace
 
@@ -55,20 +53,20 @@ PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& tokens,
                                      const std::function<void(int, int, double)>& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   Engine& eng = s.engine();
-  const int ctx = opt.ctx > 0 ? opt.ctx : eng.max_ctx();
+  const int ctx = opt.chunk_tokens > 0 ? opt.chunk_tokens : eng.max_ctx();
   if (ctx > eng.max_ctx() || ctx < 8)
-    throw std::invalid_argument(fmt::format("--ctx {} is outside 8..{}", ctx, eng.max_ctx()));
+    throw ParameterError("chunk_tokens", fmt::format("{} is outside 8..{} (the run's context)", ctx, eng.max_ctx()));
   int chunks = static_cast<int>(tokens.size() / static_cast<size_t>(ctx));
   if (opt.max_chunks > 0) chunks = std::min(chunks, opt.max_chunks);
   if (chunks < 1)
-    throw std::invalid_argument(fmt::format(
-        "the text has {} tokens, fewer than one chunk of --ctx {} tokens", tokens.size(), ctx));
+    throw ParameterError("chunk_tokens", fmt::format("{}: the text has {} tokens, fewer than one chunk of that many",
+                                                     ctx, tokens.size()));
   const int vocab = eng.config().vocab_size;
   const int first = opt.score_all ? 0 : ctx / 2;
   const int bos = s.model().tokenizer.empty() ? 1 : s.model().tokenizer.bos();
 
-  std::unique_ptr<Reference> ref;
-  if (opt.kl && s.is_root()) ref = std::make_unique<Reference>(s.model(), s.pool(), ctx);
+  std::unique_ptr<Session> ref;
+  if (opt.kl && s.is_root()) ref = reference_session(s, ctx);
 
   std::vector<double> nll, ref_nll, kl;
   long long agree = 0;
@@ -81,7 +79,7 @@ PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& tokens,
     const auto logits = eng.forward(chunk, 0, true);
     if (!s.is_root()) continue;
     std::vector<float> ref_logits;
-    if (ref) ref_logits = ref->engine->forward(chunk, 0, true);
+    if (ref) ref_logits = ref->engine().forward(chunk, 0, true);
     for (int j = first; j < ctx - 1; ++j) {
       const int next = chunk[static_cast<size_t>(j + 1)];
       const float* row = &logits[static_cast<size_t>(j) * vocab];

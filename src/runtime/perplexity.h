@@ -13,7 +13,7 @@
 namespace airtp {
 
 struct PerplexityOptions {
-  int ctx = 0;               // tokens per chunk (0 = the session's context)
+  int chunk_tokens = 0;      // tokens per chunk (0 = the session's context)
   int max_chunks = 0;        // 0 = all
   bool score_all = false;    // score every token after BOS instead of the second half
   bool kl = false;           // also run exact single-device inference and compare

@@ -8,13 +8,15 @@
 #include <stdexcept>
 #include <vector>
 
+#include "util/parameter_error.h"
+
 namespace airtp {
 
 Sampler::Sampler(float temperature, float top_p, uint64_t seed)
     : temperature_(temperature), top_p_(top_p), rng_(seed) {
   if (!(temperature >= 0) || temperature > 100)
-    throw std::invalid_argument(fmt::format("--temperature {} is outside 0..100", temperature));
-  if (!(top_p > 0) || top_p > 1) throw std::invalid_argument(fmt::format("--top-p {} is outside (0, 1]", top_p));
+    throw ParameterError("temperature", fmt::format("{} is outside 0..100", temperature));
+  if (!(top_p > 0) || top_p > 1) throw ParameterError("top_p", fmt::format("{} is outside (0, 1]", top_p));
 }
 
 int argmax(std::span<const float> logits) {

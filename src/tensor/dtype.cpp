@@ -37,4 +37,9 @@ int block_size(DType t) {
   throw std::invalid_argument("block_size: unknown dtype " + std::to_string(static_cast<int>(t)));
 }
 
+double bytes_per_value(DType t) {
+  const int b = block_size(t);
+  return static_cast<double>(row_bytes(t, static_cast<size_t>(b))) / b;
+}
+
 }  // namespace airtp

@@ -25,4 +25,8 @@ size_t row_bytes(DType t, size_t n);
 // row can be cut when a matrix is split by columns.
 int block_size(DType t);
 
+// Storage per value including the block scales (4 for F32, 34/32 for Q8_0): what the latency
+// model charges for reading one weight.
+double bytes_per_value(DType t);
+
 }  // namespace airtp

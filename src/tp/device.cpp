@@ -6,14 +6,15 @@
 #include <stdexcept>
 
 #include "tensor/kernels.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 
 Device::Device(int id, const Model& model, const DeviceShare& share, int max_ctx)
     : id_(id), cfg_(model.config), shard_(make_shard(model, share)), max_ctx_(max_ctx) {
   if (max_ctx < 1 || max_ctx > cfg_.max_seq_len)
-    throw std::invalid_argument(fmt::format("--ctx {} is outside 1..{} (the model's context length)",
-                                            max_ctx, cfg_.max_seq_len));
+    throw ParameterError("ctx", fmt::format("{} is outside 1..{} (the model's context length)", max_ctx,
+                                            cfg_.max_seq_len));
   heads_ = share.heads();
   kv_local_ = share.kv_heads() * cfg_.head_dim();
   const size_t cache = static_cast<size_t>(cfg_.n_layers) * max_ctx * kv_local_;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "tensor/kernels.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 namespace {
@@ -16,8 +17,11 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 }  // namespace
 
 Engine::Engine(const Model& model, const Plan& plan, Transport& transport, AllReduce& allreduce,
-               ThreadPool& pool, int max_ctx)
-    : model_(model), plan_(plan), transport_(transport), allreduce_(allreduce), pool_(pool), max_ctx_(max_ctx) {
+               ThreadPool& pool, int max_ctx, int syncs_per_block)
+    : model_(model), plan_(plan), transport_(transport), allreduce_(allreduce), pool_(pool), max_ctx_(max_ctx),
+      syncs_per_block_(syncs_per_block > 0 ? syncs_per_block : 2 * model.config.n_layers) {
+  if (syncs_per_block < 0)
+    throw ParameterError("syncs_per_block", fmt::format("{} must be >= 0 (0 = one token)", syncs_per_block));
   if (plan.n_devices() != transport.n_devices())
     throw std::invalid_argument(fmt::format("the plan has {} devices but the transport runs {}",
                                             plan.n_devices(), transport.n_devices()));
@@ -39,7 +43,7 @@ std::vector<float> Engine::forward(std::span<const int> tokens, int pos0, bool a
   const int T = static_cast<int>(tokens.size()), dim = c.dim;
   if (T == 0) throw std::invalid_argument("forward: no tokens");
   if (pos0 < 0 || pos0 + T > max_ctx_)
-    throw std::out_of_range(fmt::format("the sequence needs {} positions but the context (--ctx) is {}",
+    throw std::out_of_range(fmt::format("the sequence needs {} positions but the context (ctx) is {}",
                                         pos0 + T, max_ctx_));
   const size_t n = static_cast<size_t>(T) * dim;
   x_.resize(n);
@@ -65,7 +69,12 @@ std::vector<float> Engine::forward(std::span<const int> tokens, int pos0, bool a
         slowest = std::max(slowest, dt);
       }
       stats_.parallel_compute_s += slowest;
-      allreduce_.reduce(spans);
+      const SyncContext at{.layer = l,
+                           .point = step == 0 ? SyncPoint::Attention : SyncPoint::Mlp,
+                           .index = sync_index_,
+                           .block = sync_index_ / static_cast<uint64_t>(syncs_per_block_)};
+      ++sync_index_;
+      allreduce_.reduce(spans, at);
       // Every local device now holds the same estimate of the sum: the residual is replicated.
       const float* sum = partial_[0].data();
       for (size_t i = 0; i < n; ++i) x_[i] += sum[i];

@@ -8,6 +8,11 @@
 //
 // Embedding: replicated (a row lookup, no arithmetic). Output head: computed by device 0, the
 // device the user talks to, which samples the next token and broadcasts its id (4 bytes).
+//
+// The engine keeps the run's clock: every all-reduce is told its layer, its sync point, its
+// index since the run began and the channel block it falls in (one block per
+// `syncs_per_block` sync points; by default a token's 2 x n_layers, since a token's all-reduces
+// take far less air time than the coherence time of a slowly moving device).
 #pragma once
 #include <memory>
 #include <span>
@@ -33,7 +38,7 @@ struct EngineStats {
 class Engine {
  public:
   Engine(const Model& model, const Plan& plan, Transport& transport, AllReduce& allreduce,
-         ThreadPool& pool, int max_ctx);
+         ThreadPool& pool, int max_ctx, int syncs_per_block = 0);
 
   // Runs tokens at positions pos0.. through all layers. Every process of the job must call it
   // with the same tokens. On the root process returns the logits of the last position (or of
@@ -43,6 +48,7 @@ class Engine {
   const ModelConfig& config() const { return model_.config; }
   const Plan& plan() const { return plan_; }
   int max_ctx() const { return max_ctx_; }
+  int syncs_per_block() const { return syncs_per_block_; }
   const EngineStats& stats() const { return stats_; }
   void reset_stats();
   // Makes device_compute_s complete on every process (each process knows only its devices).
@@ -57,6 +63,8 @@ class Engine {
   AllReduce& allreduce_;
   ThreadPool& pool_;
   int max_ctx_;
+  int syncs_per_block_;
+  uint64_t sync_index_ = 0;  // the clock: not reset with the stats, time only moves on
   std::vector<std::unique_ptr<Device>> devices_;  // local devices
   std::vector<std::vector<float>> partial_;        // one buffer per local device
   std::vector<float> x_, xn_;

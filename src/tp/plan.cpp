@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
+
+#include "util/json_reader.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 namespace {
@@ -42,23 +44,23 @@ std::vector<int> apportion(int total, std::span<const double> fractions, int min
 
 Plan make_plan(const ModelConfig& c, std::span<const double> fractions, int unit_block) {
   const int n = static_cast<int>(fractions.size());
-  if (n < 1) throw std::invalid_argument("--devices must be at least 1");
+  if (n < 1) throw ParameterError("devices", "must be at least 1");
   const auto active = std::count_if(fractions.begin(), fractions.end(), [](double f) { return f > 0; });
   if (n > c.n_kv_heads && active == n)
-    throw std::invalid_argument(fmt::format(
-        "--devices {} is more than the model's {} KV heads: each device needs at least one KV "
-        "group (allowed: 1..{})", n, c.n_kv_heads, c.n_kv_heads));
+    throw ParameterError("devices", fmt::format(
+        "{} is more than the model's {} KV heads: each device needs at least one KV group (allowed: 1..{})", n,
+        c.n_kv_heads, c.n_kv_heads));
   if (active > c.n_kv_heads)
-    throw std::invalid_argument(fmt::format(
-        "{} devices have a non-zero share but the model has only {} KV heads (each needs one)", active, c.n_kv_heads));
+    throw ParameterError("shares", fmt::format(
+        "gives {} devices a non-zero share but the model has only {} KV heads (each needs one)", active, c.n_kv_heads));
   double sum = 0;
   for (double f : fractions) {
     if (!(f >= 0) || !std::isfinite(f))
-      throw std::invalid_argument(fmt::format("--shares: every share must be a number >= 0 (got {})", f));
+      throw ParameterError("shares", fmt::format("must each be a number >= 0 (got {})", f));
     sum += f;
   }
   if (std::abs(sum - 1.0) > 1e-6)
-    throw std::invalid_argument(fmt::format("--shares must sum to 1 (they sum to {:.6g})", sum));
+    throw ParameterError("shares", fmt::format("must sum to 1 (they sum to {:.6g})", sum));
   if (unit_block < 1 || c.hidden_dim % unit_block != 0)
     throw std::invalid_argument(fmt::format(
         "hidden size {} is not a multiple of the split granularity {}", c.hidden_dim, unit_block));
@@ -86,7 +88,7 @@ Plan make_plan(const ModelConfig& c, std::span<const double> fractions, int unit
 }
 
 Plan make_even_plan(const ModelConfig& c, int n_devices, int unit_block) {
-  if (n_devices < 1) throw std::invalid_argument("--devices must be at least 1");
+  if (n_devices < 1) throw ParameterError("devices", "must be at least 1");
   std::vector<double> f(static_cast<size_t>(n_devices), 1.0 / n_devices);
   return make_plan(c, f, unit_block);
 }
@@ -123,36 +125,34 @@ std::vector<double> parse_shares(const std::string& text) {
       out.push_back(std::stod(item, &used));
       if (used != item.size()) throw std::invalid_argument("trailing characters");
     } catch (const std::exception&) {
-      throw std::invalid_argument(fmt::format("--shares: '{}' is not a number (expected e.g. 0.5,0.3,0.2)", item));
+      throw ParameterError("shares", fmt::format("'{}' is not a number (expected e.g. 0.5,0.3,0.2)", item));
     }
   }
-  if (out.empty()) throw std::invalid_argument("--shares is empty (expected e.g. 0.5,0.3,0.2)");
+  if (out.empty()) throw ParameterError("shares", "is empty (expected e.g. 0.5,0.3,0.2)");
   const double sum = std::accumulate(out.begin(), out.end(), 0.0);
   if (std::abs(sum - 1.0) > 1e-3)
-    throw std::invalid_argument(fmt::format("--shares must sum to 1 (they sum to {:.6g})", sum));
+    throw ParameterError("shares", fmt::format("must sum to 1 (they sum to {:.6g})", sum));
   for (double& v : out) v /= sum;
   return out;
 }
 
 std::vector<double> read_shares_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument(fmt::format("--shares-from: cannot open '{}'", path));
   nlohmann::json j;
   try {
-    in >> j;
-  } catch (const std::exception& e) {
-    throw std::invalid_argument(fmt::format("--shares-from: '{}' is not valid JSON: {}", path, e.what()));
+    j = read_json_file(path);
+  } catch (const InputError& e) {
+    throw ParameterError("shares_from", e.what());
   }
-  if (!j.contains("shares") || !j["shares"].is_array())
-    throw std::invalid_argument(fmt::format("--shares-from: '{}' has no \"shares\" array", path));
+  if (!j.is_object() || !j.contains("shares") || !j["shares"].is_array())
+    throw ParameterError("shares_from", fmt::format("'{}' has no \"shares\" array", path));
   std::vector<double> s;
   for (const auto& v : j["shares"]) {
-    if (!v.is_number()) throw std::invalid_argument(fmt::format("--shares-from: '{}': shares must be numbers", path));
+    if (!v.is_number()) throw ParameterError("shares_from", fmt::format("'{}': shares must be numbers", path));
     s.push_back(v.get<double>());
   }
   const double sum = std::accumulate(s.begin(), s.end(), 0.0);
   if (s.empty() || std::abs(sum - 1.0) > 1e-3)
-    throw std::invalid_argument(fmt::format("--shares-from: '{}': shares must sum to 1 (they sum to {:.6g})", path, sum));
+    throw ParameterError("shares_from", fmt::format("'{}': shares must sum to 1 (they sum to {:.6g})", path, sum));
   for (double& v : s) v /= sum;
   return s;
 }

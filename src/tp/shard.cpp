@@ -28,7 +28,7 @@ ShardMatrix cols(const Matrix& m, int c0, int c1, const char* what) {
   if (c0 % b != 0 || c1 % b != 0)
     throw std::invalid_argument(fmt::format(
         "{} is {} with blocks of {} values; the split at columns {}..{} does not fall on a block "
-        "boundary (choose another --shares or --devices)", what, dtype_name(m.type), b, c0, c1));
+        "boundary (choose other shares or another number of devices)", what, dtype_name(m.type), b, c0, c1));
   s.owned = slice_cols(m, c0, c1);
   s.view = s.owned.view;
   return s;

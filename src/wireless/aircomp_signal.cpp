@@ -27,6 +27,68 @@ void check_dims(const std::vector<Eigen::MatrixXcd>& H, const std::vector<Eigen:
 
 }  // namespace
 
+int64_t aircomp_channel_uses(size_t values, int reals_per_symbol, int streams) {
+  const size_t per_use = static_cast<size_t>(reals_per_symbol) * static_cast<size_t>(streams);
+  return static_cast<int64_t>((values + per_use - 1) / per_use);
+}
+
+PartialMoments partial_moments(std::span<const float> x) {
+  PartialMoments m;
+  if (x.empty()) return m;
+  const double D = static_cast<double>(x.size());
+  for (float v : x) m.mean += v;
+  m.mean /= D;
+  for (float v : x) m.variance += (v - m.mean) * (v - m.mean);
+  m.variance /= D;
+  return m;
+}
+
+double aircomp_common_scale(const std::vector<PartialMoments>& m, int reals_per_symbol) {
+  double max_var = 0;
+  for (const auto& p : m) max_var = std::max(max_var, p.variance);
+  return std::sqrt(reals_per_symbol * max_var);
+}
+
+Eigen::MatrixXcd aircomp_pack(std::span<const float> x, double mean, double scale, int reals_per_symbol, int streams,
+                              int64_t channel_uses) {
+  Eigen::MatrixXcd S = Eigen::MatrixXcd::Zero(streams, channel_uses);
+  // Column-major L x T: complex symbol k = t*L + l sits at S.data()[k], real part then imaginary.
+  auto* s = reinterpret_cast<double*>(S.data());
+  const size_t kappa = static_cast<size_t>(reals_per_symbol);
+  for (size_t i = 0; i < x.size(); ++i) s[2 * (i / kappa) + i % kappa] = (x[i] - mean) / scale;
+  return S;
+}
+
+void aircomp_superpose(const Eigen::MatrixXcd& H, const Eigen::MatrixXcd& B, const Eigen::MatrixXcd& S,
+                       Eigen::MatrixXcd& Y) {
+  Y.noalias() += H * (B * S);
+}
+
+Eigen::MatrixXcd aircomp_receive(Eigen::MatrixXcd Y, const Eigen::MatrixXcd& A, double sigma2, WirelessRng& rng) {
+  for (Eigen::Index t = 0; t < Y.cols(); ++t)
+    for (Eigen::Index m = 0; m < Y.rows(); ++m) Y(m, t) += rng.complex_normal(sigma2);
+  return A.adjoint() * Y;
+}
+
+namespace {
+template <class T>
+void unpack(const Eigen::MatrixXcd& s_hat, double mean_sum, double scale, int reals_per_symbol, std::span<T> out) {
+  const auto* z = reinterpret_cast<const double*>(s_hat.data());
+  const size_t kappa = static_cast<size_t>(reals_per_symbol);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(mean_sum + scale * z[2 * (i / kappa) + i % kappa]);
+}
+}  // namespace
+
+void aircomp_unpack(const Eigen::MatrixXcd& s_hat, double mean_sum, double scale, int reals_per_symbol,
+                    std::span<float> out) {
+  unpack(s_hat, mean_sum, scale, reals_per_symbol, out);
+}
+
+void aircomp_unpack(const Eigen::MatrixXcd& s_hat, double mean_sum, double scale, int reals_per_symbol,
+                    std::span<double> out) {
+  unpack(s_hat, mean_sum, scale, reals_per_symbol, out);
+}
+
 Eigen::MatrixXcd simulate_aircomp(const std::vector<Eigen::MatrixXcd>& H,
                                   const std::vector<Eigen::MatrixXcd>& B, const Eigen::MatrixXcd& A,
                                   const std::vector<Eigen::MatrixXcd>& S, double sigma2,
@@ -39,11 +101,9 @@ Eigen::MatrixXcd simulate_aircomp(const std::vector<Eigen::MatrixXcd>& H,
     if (S[n].rows() != L || S[n].cols() != T)
       throw std::invalid_argument(fmt::format("simulate_aircomp: S[{}] is {}x{}, expected {}x{}", n,
                                               S[n].rows(), S[n].cols(), L, T));
-  Eigen::MatrixXcd Y(M, T);
-  for (Eigen::Index t = 0; t < T; ++t)
-    for (Eigen::Index m = 0; m < M; ++m) Y(m, t) = rng.complex_normal(sigma2);
-  for (size_t n = 0; n < H.size(); ++n) Y.noalias() += (H[n] * B[n]) * S[n];
-  return A.adjoint() * Y;
+  Eigen::MatrixXcd Y = Eigen::MatrixXcd::Zero(M, T);
+  for (size_t n = 0; n < H.size(); ++n) aircomp_superpose(H[n], B[n], S[n], Y);
+  return aircomp_receive(std::move(Y), A, sigma2, rng);
 }
 
 std::vector<double> aircomp_sum(const std::vector<std::span<const float>>& partials,
@@ -67,48 +127,28 @@ std::vector<double> aircomp_sum(const std::vector<std::span<const float>>& parti
         throw std::invalid_argument(fmt::format("aircomp_sum: partial {} has a NaN/inf entry", n));
   }
 
-  // Common-scale normalization: the same v for every device keeps the over-the-air sum a sum.
-  std::vector<double> mu(N, 0.0);
-  double max_var = 0;
-  for (size_t n = 0; n < N; ++n) {
-    double s = 0, s2 = 0;
-    for (float x : partials[n]) s += x;
-    mu[n] = D ? s / static_cast<double>(D) : 0.0;
-    for (float x : partials[n]) s2 += (x - mu[n]) * (x - mu[n]);
-    if (D) max_var = std::max(max_var, s2 / static_cast<double>(D));
-  }
-  const int kappa = reals_per_symbol;
-  const double v = std::sqrt(kappa * max_var);
-  const double mean_sum = [&] { double s = 0; for (double m : mu) s += m; return s; }();
-  std::vector<double> out(D, mean_sum);
-  const auto L = A.cols();
-  const size_t per_use = static_cast<size_t>(kappa) * static_cast<size_t>(L);
-  const int64_t uses = (v > 0 && D > 0) ? static_cast<int64_t>((D + per_use - 1) / per_use) : 0;
+  std::vector<PartialMoments> moments;
+  for (const auto& p : partials) moments.push_back(partial_moments(p));
+  const double v = aircomp_common_scale(moments, reals_per_symbol);
+  double mean_sum = 0;
+  for (const auto& m : moments) mean_sum += m.mean;
+  const int L = static_cast<int>(A.cols());
+  const int64_t uses = (v > 0 && D > 0) ? aircomp_channel_uses(D, reals_per_symbol, L) : 0;
   if (info) {
     info->channel_uses = uses;
     info->scale = v;
-    info->means = mu;
+    info->means.clear();
+    for (const auto& m : moments) info->means.push_back(m.mean);
   }
-  if (uses == 0) return out;
+  if (uses == 0) return std::vector<double>(D, mean_sum);
 
-  // Symbol index k = t*L + l carries reals kappa*k (+1 in the imaginary part if kappa == 2).
-  std::vector<Eigen::MatrixXcd> S(N, Eigen::MatrixXcd::Zero(L, uses));
-  for (size_t n = 0; n < N; ++n) {
-    const auto& x = partials[n];
-    for (size_t i = 0; i < D; ++i) {
-      const size_t k = i / kappa;
-      const double val = (x[i] - mu[n]) / v;
-      auto& s = S[n](static_cast<Eigen::Index>(k % L), static_cast<Eigen::Index>(k / L));
-      if (kappa == 2 && i % 2 == 1) s.imag(val); else s.real(val);
-    }
-  }
-  const Eigen::MatrixXcd est = simulate_aircomp(H, B, A, S, sigma2, rng);
-  for (size_t i = 0; i < D; ++i) {
-    const size_t k = i / kappa;
-    const auto s = est(static_cast<Eigen::Index>(k % L), static_cast<Eigen::Index>(k / L));
-    out[i] += v * ((kappa == 2 && i % 2 == 1) ? s.imag() : s.real());
-  }
-  return out;
+  Eigen::MatrixXcd Y = Eigen::MatrixXcd::Zero(A.rows(), uses);
+  for (size_t n = 0; n < N; ++n)
+    aircomp_superpose(H[n], B[n], aircomp_pack(partials[n], moments[n].mean, v, reals_per_symbol, L, uses), Y);
+  const Eigen::MatrixXcd s_hat = aircomp_receive(std::move(Y), A, sigma2, rng);
+  std::vector<double> est(D);
+  aircomp_unpack(s_hat, mean_sum, v, reals_per_symbol, std::span<double>(est));
+  return est;
 }
 
 }  // namespace airtp

@@ -53,7 +53,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"generate -m " + kStories + " -n 0", "--devices"},
         Case{"generate -m " + kStories + " -n 2 --shares 0.5,0.2", "sum to 1"},
         Case{"generate -m " + kStories + " -n 2 --shares 0.5,x", "not a number"},
-        Case{"generate -m " + kStories + " -n 3 --shares 0.5,0.5", "2 shares given for 3 devices"},
+        Case{"generate -m " + kStories + " -n 3 --shares 0.5,0.5", "--shares has 2 entries for 3 devices"},
         Case{"generate -m " + kStories + " --ctx 100000", "--ctx"},
         Case{"generate -m " + kStories + " --steps 0", "--steps"},
         Case{"generate -m " + kStories + " --temperature -1", "--temperature"},

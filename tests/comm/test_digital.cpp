@@ -4,7 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "comm/schemes.h"
+#include "comm/digital/digital.h"
+#include "comm/exact/exact.h"
 
 namespace airtp {
 namespace {
@@ -16,6 +17,13 @@ std::vector<std::vector<float>> random_partials(int n, size_t d, uint64_t seed) 
   for (auto& v : p)
     for (auto& x : v) x = g(rng);
   return p;
+}
+
+// A link for n devices (the wireless star prices its calls with the radio's rates).
+LinkConfig link(int n) {
+  LinkConfig l;
+  l.radio = default_wireless_config(n);
+  return l;
 }
 
 std::vector<std::span<float>> spans(std::vector<std::vector<float>>& p) {
@@ -46,9 +54,9 @@ TEST(DigitalAllReduce, ErrorMatchesQuantizerTheory) {
       expected += q.expected_sq_error(v);  // independent errors of the devices add up
     }
     auto t = make_inprocess_transport(n);
-    auto ar = make_digital_allreduce(*t, q, DigitalTopology::WirelessStar);
+    auto ar = make_digital_allreduce(*t, link(n), {q, DigitalTopology::WirelessStar});
     auto s = spans(p);
-    ar->reduce(s);
+    ar->reduce(s, {});
     double err = 0;
     for (size_t i = 0; i < exact.size(); ++i) err += (p[0][i] - exact[i]) * (p[0][i] - exact[i]);
     EXPECT_NEAR(err / expected, 1.0, 0.05) << bits << " bits";
@@ -65,9 +73,9 @@ TEST(DigitalAllReduce, BytesPerTopology) {
   for (auto topo : {DigitalTopology::WirelessStar, DigitalTopology::Mesh, DigitalTopology::Star}) {
     auto p = random_partials(n, D, 3);
     auto t = make_inprocess_transport(n);
-    auto ar = make_digital_allreduce(*t, q, topo);
+    auto ar = make_digital_allreduce(*t, link(n), {q, topo});
     auto s = spans(p);
-    ar->reduce(s);
+    ar->reduce(s, {});
     const auto& st = ar->stats();
     switch (topo) {
       case DigitalTopology::Mesh:  // distributed-llama: (N-1) copies out and in
@@ -96,7 +104,7 @@ TEST(ExactAllReduce, SumsExactly) {
   auto t = make_inprocess_transport(5);
   auto ar = make_exact_allreduce(*t);
   auto s = spans(p);
-  ar->reduce(s);
+  ar->reduce(s, {});
   for (auto& v : p)
     for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-5);
   EXPECT_EQ(ar->stats().calls, 1u);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "experiments/experiment.h"
+#include "experiments/progress_bar.h"
 
 using namespace airtp;
 using nlohmann::json;
@@ -128,7 +129,7 @@ TEST(ExperimentParams, LayersCheckNamesAndKinds) {
   EXPECT_EQ(parse_param_assignment("name=hello world"), json({{"name", "hello world"}}));
   EXPECT_THROW(parse_param_assignment("novalue"), std::invalid_argument);
 
-  const ParamReader r(merged, "demo");
+  ParamReader r(merged, "demo");
   EXPECT_EQ(r.integer("n", 1, 8), 8);
   EXPECT_THROW(r.integer("n", 1, 4), std::invalid_argument);
   EXPECT_THROW(r.string("n"), std::invalid_argument);

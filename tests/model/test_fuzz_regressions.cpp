@@ -4,7 +4,7 @@
 //   gguf-*       load_model must throw ModelError
 //   llama2c-*    fuzz_llama2c's layout (u32 n, n bytes of checkpoint, tokenizer.bin):
 //                load_llama2c must throw ModelError
-//   scenario-*   load_scenario_file must throw ScenarioError
+//   scenario-*   load_scenario_file must throw InputError
 //   shares-text-*  parse_shares of the bytes, shares-json-*  read_shares_file:
 //                std::invalid_argument
 //   tokenizer-*  the tiny model's tokenizer encodes the bytes and decodes them back exactly
@@ -27,9 +27,9 @@
 #include <string>
 #include <vector>
 
-#include "comm/schemes.h"
+#include "runtime/session.h"
 #include "model/model.h"
-#include "perfmodel/scenario_error.h"
+#include "util/input_error.h"
 #include "perfmodel/scenario.h"
 #include "tp/engine.h"
 #include "tp/plan.h"
@@ -127,24 +127,24 @@ TEST_P(FuzzRegression, GivesItsParsersCleanError) {
     EXPECT_NE(message.find(dir.string()), std::string::npos) << message;
     check_message(message, dir.string());
   } else if (name.starts_with("scenario-")) {
-    message = expect_error<ScenarioError>(name, [&] { load_scenario_file(path.string()); });
+    message = expect_error<InputError>(name, [&] { load_scenario_file(path.string()); });
     check_message(message, path.string() + ": ");
   } else if (name.starts_with("shares-text-")) {
     message = expect_error<std::invalid_argument>(name, [&] { parse_shares(bytes); });
-    check_message(message, "--shares");
+    check_message(message, "shares ");
   } else if (name.starts_with("shares-json-")) {
     message = expect_error<std::invalid_argument>(name, [&] { read_shares_file(path.string()); });
-    check_message(message, "--shares-from");
+    check_message(message, "shares_from ");
   } else if (name.starts_with("forward-")) {
-    const Model m = load_model(path.string());
-    ThreadPool pool(1);
-    const int n_dev = m.config.n_kv_heads >= 2 ? 2 : 1;
-    auto transport = make_inprocess_transport(n_dev);
-    auto allreduce = make_exact_allreduce(*transport);
-    const Plan plan = make_even_plan(m.config, n_dev, block_size(m.weights.layers.at(0).w_down.type));
-    Engine engine(m, plan, *transport, *allreduce, pool, 4);
-    const int tokens[2] = {0, m.config.vocab_size - 1};
-    message = expect_error<std::runtime_error>(name, [&] { engine.forward(tokens, 0); });
+    RunConfig c;
+    c.model_path = path.string();
+    c.threads = 1;
+    c.ctx = 4;
+    Session probe(c);
+    c.devices = probe.model().config.n_kv_heads >= 2 ? 2 : 1;
+    Session s(probe.shared_model(), c);
+    const int tokens[2] = {0, s.model().config.vocab_size - 1};
+    message = expect_error<std::runtime_error>(name, [&] { s.engine().forward(tokens, 0); });
     check_message(message, "");
   } else if (name.starts_with("tokenizer-")) {
     const Tokenizer& t = tiny_tokenizer();

@@ -4,7 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "perfmodel/scenario_error.h"
+#include "util/input_error.h"
+#include "perfmodel/latency.h"
 #include "perfmodel/scenario.h"
 
 using namespace airtp;
@@ -23,12 +24,12 @@ json minimal() {
     ]})");
 }
 
-// Expects scenario_from_json to throw a ScenarioError whose message contains every fragment.
+// Expects scenario_from_json to throw a InputError whose message contains every fragment.
 void expect_error(const json& j, std::initializer_list<std::string> fragments) {
   try {
     scenario_from_json(j, "case.json");
     ADD_FAILURE() << "no error for " << j.dump();
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     const std::string msg = e.what();
     for (const auto& f : fragments) EXPECT_NE(msg.find(f), std::string::npos) << msg;
   }
@@ -62,7 +63,7 @@ TEST(Scenario, JsonRoundTrip) {
     EXPECT_DOUBLE_EQ(a.devices[i].distance_m, b.devices[i].distance_m);
   }
   EXPECT_EQ(a.model.layer_params(), b.model.layer_params());
-  EXPECT_EQ(a.wireless.n_rx_antennas, b.wireless.n_rx_antennas);
+  EXPECT_EQ(a.radio().n_rx_antennas, b.radio().n_rx_antennas);
 }
 
 TEST(Scenario, PresetsMatchShippedFiles) {
@@ -88,24 +89,28 @@ TEST(Scenario, HomogeneousPresets) {
     ASSERT_EQ(s.n_devices(), n);
     EXPECT_DOUBLE_EQ(s.devices.front().distance_m, 10 + 90 * 0.5 / n);
   }
-  EXPECT_THROW(scenario_preset("paper-homogeneous-9"), ScenarioError);
-  EXPECT_THROW(scenario_preset("paper-homogeneous-"), ScenarioError);
-  EXPECT_THROW(resolve_scenario("paper-hetero"), ScenarioError);
-  EXPECT_THROW(resolve_scenario("/nonexistent/file.json"), ScenarioError);
+  EXPECT_THROW(scenario_preset("paper-homogeneous-9"), InputError);
+  EXPECT_THROW(scenario_preset("paper-homogeneous-"), InputError);
+  EXPECT_THROW(resolve_scenario("paper-hetero"), InputError);
+  EXPECT_THROW(resolve_scenario("/nonexistent/file.json"), InputError);
 }
 
-TEST(Scenario, CommParamsFromChannel) {
+TEST(Scenario, PricedLinksFromChannel) {
   Scenario s = scenario_preset("paper-heterogeneous");
-  s.link.channel_samples = 8;
-  CommParams dig = s.comm_params(AllReduceScheme::DigitalOfdma);
-  ASSERT_EQ(dig.wireless.uplink_rate_bps.size(), 4u);
+  s.channel_samples = 8;
+  const PricedLink dig = s.priced_link("digital");
+  ASSERT_EQ(dig.rates.uplink_bps.size(), 4u);
   // The nearest device (12 m) has a far better channel than the farthest (95 m).
-  EXPECT_GT(dig.wireless.uplink_rate_bps[0], dig.wireless.uplink_rate_bps[3]);
-  EXPECT_GT(dig.wireless.downlink_rate_bps, 0);
-  CommParams air = s.comm_params(AllReduceScheme::AirComp);
-  EXPECT_TRUE(air.wireless.uplink_rate_bps.empty());
-  EXPECT_DOUBLE_EQ(air.wireless.downlink_rate_bps, dig.wireless.downlink_rate_bps);
-  EXPECT_EQ(air.wireless.streams, 4);
+  EXPECT_GT(dig.rates.uplink_bps[0], dig.rates.uplink_bps[3]);
+  EXPECT_GT(dig.rates.downlink_bps, 0);
+  const PricedLink air = s.priced_link("aircomp");
+  EXPECT_TRUE(air.rates.uplink_bps.empty());
+  EXPECT_DOUBLE_EQ(air.rates.downlink_bps, dig.rates.downlink_bps);
+  EXPECT_EQ(air.link.radio.n_streams, 4);
+  // Wired schemes need no radio rates; a scenario's scheme options reach the link model.
+  EXPECT_EQ(s.priced_link("mesh").rates.downlink_bps, 0);
+  s.scheme_options["digital"] = {{"bits", 4}};
+  EXPECT_NEAR(s.priced_link("digital").time(4, 4096).uplink_s, dig.time(4, 4096).uplink_s / 2, 1e-15);
   // The latency model accepts what the scenario produces.
   const std::vector<double> even(4, 0.25);
   EXPECT_GT(decode_latency(s.model, s.devices, even, dig).comm_s,
@@ -140,6 +145,14 @@ TEST(ScenarioValidation, NamesFieldAndRange) {
   j = minimal();
   j["link"] = {{"reals_per_symbol", 3}};
   expect_error(j, {"link.reals_per_symbol", "[1, 2]"});
+
+  j = minimal();
+  j["schemes"] = {{"digital", {{"bits", 1}}}};
+  expect_error(j, {"schemes.digital", "bits 1", "2..16"});
+
+  j = minimal();
+  j["schemes"] = {{"aircomp", {{"bits", 8}}}};
+  expect_error(j, {"schemes.aircomp", "bits is not an option of the aircomp all-reduce"});
 
   j = minimal();
   j["devices"][0]["speed"] = 2;  // typo / unsupported key
@@ -183,11 +196,11 @@ TEST(Scenario, PaperLatencyShapeOnHomogeneousPresets) {
   double prev_total = 1e9, prev_dig = 0, air_uplink = -1;
   for (int n : {2, 4, 8}) {
     Scenario s = scenario_preset("paper-homogeneous-" + std::to_string(n));
-    s.link.channel_samples = 8;
+    s.channel_samples = 8;
     s.set_model(model_shape_preset("llama2-7b", 18.0 / 32));
     const std::vector<double> even(n, 1.0 / n);
-    const auto air = decode_latency(s.model, s.devices, even, s.comm_params(AllReduceScheme::AirComp));
-    const auto dig = decode_latency(s.model, s.devices, even, s.comm_params(AllReduceScheme::DigitalOfdma));
+    const auto air = decode_latency(s.model, s.devices, even, s.priced_link("aircomp"));
+    const auto dig = decode_latency(s.model, s.devices, even, s.priced_link("digital"));
     if (air_uplink < 0) air_uplink = air.per_allreduce.uplink_s;
     EXPECT_DOUBLE_EQ(air.per_allreduce.uplink_s, air_uplink);
     EXPECT_GT(dig.per_allreduce.uplink_s, prev_dig);

@@ -5,25 +5,26 @@
 #include <memory>
 #include <vector>
 
-#include "comm/schemes.h"
 #include "model/model.h"
+#include "runtime/session.h"
 #include "tp/engine.h"
 
 namespace airtp::test {
 
+// An in-process, exact run of `m` split by `shares`, wired the way every run is (runtime/session).
 struct Rig {
-  std::unique_ptr<Transport> transport;
-  std::unique_ptr<AllReduce> allreduce;
-  std::unique_ptr<ThreadPool> pool;
-  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Session> session;
+  Engine* engine = nullptr;
 
   Rig(const Model& m, std::vector<double> shares, int threads = 2, int ctx = 0) {
-    transport = make_inprocess_transport(static_cast<int>(shares.size()));
-    allreduce = make_exact_allreduce(*transport);
-    pool = std::make_unique<ThreadPool>(threads);
-    const int block = block_size(m.weights.layers.at(0).w_down.type);
-    engine = std::make_unique<Engine>(m, make_plan(m.config, shares, block), *transport, *allreduce, *pool,
-                                      ctx > 0 ? ctx : m.config.max_seq_len);
+    RunConfig c;
+    c.devices = static_cast<int>(shares.size());
+    c.shares = std::move(shares);
+    c.threads = threads;
+    c.ctx = ctx;
+    // The test owns the model and outlives the rig.
+    session = std::make_unique<Session>(std::shared_ptr<const Model>(&m, [](const Model*) {}), c);
+    engine = &session->engine();
   }
   static std::vector<double> even(int n) { return std::vector<double>(static_cast<size_t>(n), 1.0 / n); }
 };

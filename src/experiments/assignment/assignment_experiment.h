@@ -26,6 +26,6 @@ struct AssignmentExperimentResult {
 AssignmentExperimentResult run_assignment_experiment(const AssignmentExperimentParams& p,
                                                      const ExperimentProgress& progress = {});
 
-ExperimentSpec assignment_experiment_spec();
+ExperimentSpec assignment_experiment();
 
 }  // namespace airtp

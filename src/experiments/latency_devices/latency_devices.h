@@ -1,28 +1,28 @@
 // Experiment latency-devices: per-token decode latency vs the number of devices N for the
-// AirComp, digital OFDMA, Ethernet-mesh (distributed-llama) and exact all-reduces, split into
-// compute and communication (sim/latency.h model), for
+// all-reduce schemes of the registry (default AirComp, digital OFDMA, Ethernet mesh, exact),
+// split into compute and communication (perfmodel/latency.h), for
 //   (a) the bundled model, its compute calibrated from a decode measured on this machine, and
 //   (b) the paper's model sizes, their compute calibrated so that LLaMA2-7B on one device takes
-//       the paper's 114.2 ms/token (Table I); other models scale by their weight bytes.
-// Radio: the paper-homogeneous-N scenario presets (N devices spread evenly over 10-100 m,
-// M = 20, K = L = 4, 10 MHz, 20 dBm).
+//       the paper's 1-device time (Table I); other models scale by their weight bytes.
+// Radio: the paper-homogeneous-N scenario presets (N devices spread evenly over 10-100 m).
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
 #include "experiments/experiment.h"
 #include "perfmodel/latency.h"
 #include "perfmodel/model_shape.h"
+#include "perfmodel/scenario.h"
 
 namespace airtp {
 
 struct LatencySweepParams {
   std::vector<int> devices{1, 2, 3, 4, 6, 8};
-  std::vector<AllReduceScheme> schemes{AllReduceScheme::AirComp, AllReduceScheme::DigitalOfdma,
-                                       AllReduceScheme::EthernetMesh, AllReduceScheme::Exact};
+  std::vector<std::string> schemes{"aircomp", "digital", "mesh", "exact"};  // registry names
   double bandwidth_mhz = 10;
   double tx_power_dbm = 20;
-  double digital_bits = 8;
+  int digital_bits = 8;
   double ethernet_gbps = 1;
   bool broadcast = true;         // count the downlink broadcast of the reduced vector
   double sync_overhead_us = 0;   // per wireless all-reduce
@@ -33,10 +33,14 @@ struct LatencySweepParams {
 struct LatencyRow {
   std::string model;
   int devices = 0;
-  AllReduceScheme scheme = AllReduceScheme::AirComp;
+  std::string scheme;
   bool fits = true;
   TokenLatency latency;
 };
+
+// The paper-homogeneous-N scenario with the sweep's radio and link settings and `device`'s
+// compute on every device (each keeps its distance).
+Scenario latency_scenario(const ModelShape& model, const DeviceProfile& device, const LatencySweepParams& p, int n);
 
 // One model shape on N identical devices with `device` compute, uniform shares, for every
 // (N, scheme) of the sweep.
@@ -51,6 +55,25 @@ DeviceProfile calibrated_device(const ModelShape& model, double seconds_per_toke
 // Empty if the model is not in the table.
 std::vector<std::pair<int, double>> paper_table1(const std::string& model);
 
-ExperimentSpec latency_experiment_spec();
+// Decode of the bundled model measured on this machine (airtp bench): one device, and the
+// in-process tensor-parallel compute per token for each N.
+struct BundledMeasurement {
+  std::string path;
+  double load_before = -1, load_after = -1;  // 1-minute load average around the measurement
+  ModelShape shape;
+  double s_per_token = 0;          // one device, measured (or given) decode time
+  bool given = false;              // s_per_token was given, not measured
+  std::map<int, double> split_ms;  // N -> measured compute per token (slowest device per step)
+};
+struct BenchSettings {
+  int threads = 0, prompt_tokens = 16, gen_tokens = 64, repetitions = 10;
+  double given_ms_per_token = 0;  // > 0: use this instead of measuring one device
+  bool measure_split = true;
+};
+BundledMeasurement measure_bundled(const std::string& model_path, const BenchSettings& b,
+                                   const std::vector<int>& devices, const ExperimentProgress& progress,
+                                   double progress_share);
+
+ExperimentSpec latency_devices_experiment();
 
 }  // namespace airtp

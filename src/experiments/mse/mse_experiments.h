@@ -20,6 +20,8 @@
 namespace airtp {
 
 enum class MseAxis { TxPower, RxAntennas, Devices };
+// The swept parameter's name (and CSV column): "tx_power_dbm", "rx_antennas", "devices".
+const char* mse_axis_column(MseAxis a);
 
 struct MseSweepParams {
   MseAxis axis = MseAxis::TxPower;
@@ -61,7 +63,9 @@ MseSweepResult run_mse_sweep(const MseSweepParams& p, const ExperimentProgress& 
 // NMSE of a transceiver MSE (per channel use, sum over L streams) for N devices: MSE / (N L).
 double aircomp_nmse(double mse, int devices, int streams);
 
-// The three specs (mse-power, mse-antennas, mse-devices).
-std::vector<ExperimentSpec> mse_experiment_specs();
+// The three experiments.
+ExperimentSpec mse_power_experiment();
+ExperimentSpec mse_antennas_experiment();
+ExperimentSpec mse_devices_experiment();
 
 }  // namespace airtp

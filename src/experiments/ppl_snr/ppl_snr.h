@@ -28,6 +28,7 @@ struct PplSweepParams {
 
 struct PplRun {
   std::string scheme;   // "exact-1dev", "exact", "aircomp-sdr", "digital-8bit", ...
+  std::string label;    // the scheme registry's label, for plots
   double snr_db = 0;    // NaN for exact
   int devices = 0;
   PerplexityResult ppl;
@@ -45,6 +46,6 @@ struct PplSweepResult {
 // Throws std::invalid_argument on bad parameters or unreadable files.
 PplSweepResult run_ppl_sweep(const PplSweepParams& p, const ExperimentProgress& progress = {});
 
-ExperimentSpec ppl_experiment_spec();
+ExperimentSpec ppl_snr_experiment();
 
 }  // namespace airtp

@@ -1,52 +1,15 @@
-#include "experiments/assignment/assignment_experiment.h"
-
 #include <fmt/format.h>
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
+#include "experiments/assignment/assignment_experiment.h"
 #include "perfmodel/scenario.h"
 
 namespace airtp {
 
 using nlohmann::json;
-
-AssignmentExperimentResult run_assignment_experiment(const AssignmentExperimentParams& p,
-                                                     const ExperimentProgress& progress) {
-  if (p.methods.empty()) throw std::invalid_argument("assignment: no method");
-  const Scenario s = resolve_scenario(p.scenario);
-  // Cost units: one short-timescale design per SSCA iteration or evaluation sample.
-  double total = 0;
-  for (auto m : p.methods) total += p.options.eval_samples + (m == AssignMethod::Ssca ? p.options.ssca.max_iterations : 0);
-  double done = 0;
-  AssignmentExperimentResult res;
-  for (auto m : p.methods) {
-    if (m == AssignMethod::Ssca) {
-      // run_ssca directly (not assign_model) so that each channel draw can advance the bar.
-      const AssignmentProblem problem = assignment_problem(s);
-      SscaOptions so = p.options.ssca;
-      so.solver.n_streams = s.wireless.n_streams;
-      const ChannelSampler draw = scenario_sampler(s, p.options.train_first_block);
-      const ChannelSampler sampler = [&](int t) {
-        if (progress) progress((done + t) / total, fmt::format("SSCA iteration {}", t));
-        return draw(t);
-      };
-      SscaResult r = run_ssca(problem, sampler, so);
-      done += so.max_iterations;
-      if (progress) progress(done / total, "evaluating ssca");
-      AssignmentOutcome o = evaluate_assignment(s, r.shares, p.options, AssignMethod::Ssca);
-      o.ssca = std::move(r);
-      res.outcomes.push_back(std::move(o));
-    } else {
-      if (progress) progress(done / total, "evaluating " + to_string(m));
-      res.outcomes.push_back(evaluate_assignment(s, baseline_shares(s, m), p.options, m));
-    }
-    done += p.options.eval_samples;
-  }
-  if (progress) progress(1.0, "done");
-  return res;
-}
 
 namespace {
 
@@ -77,8 +40,8 @@ ExperimentOutput make_output(const AssignmentExperimentParams& p, const Assignme
                         "compute_ms", "aircomp_comm_ms", "aircomp_total_ms", "digital_comm_ms", "digital_total_ms"})
     cols.push_back(c);
   Table t(cols);
-  const CommParams digital = s.comm_params(AllReduceScheme::DigitalOfdma);
-  const CommParams air = s.comm_params(AllReduceScheme::AirComp);
+  const PricedLink digital = s.priced_link("digital");
+  const PricedLink air = s.priced_link("aircomp");
   json methods = json::object();
   for (const auto& o : res.outcomes) {
     std::vector<Table::Cell> row{to_string(o.method), method_label(o.method)};
@@ -151,7 +114,7 @@ ExperimentOutput make_output(const AssignmentExperimentParams& p, const Assignme
                   "< {:g} over {} iterations (opt/ssca.h).",
                   p.options.ssca.rho_exponent, p.options.ssca.gamma_exponent, to_string(p.options.ssca.gradient),
                   p.options.ssca.max_iterations, p.options.ssca.tolerance, p.options.ssca.window),
-      "Latency: sim/latency.h with the scenario's device profiles; baselines compute/memory are proportional to "
+      "Latency: perfmodel/latency.h with the scenario's device profiles; baselines compute/memory are proportional to "
       "memory bandwidth (decode is memory-bound) / memory size."};
 
   GnuplotFigure f;
@@ -190,7 +153,7 @@ ExperimentOutput make_output(const AssignmentExperimentParams& p, const Assignme
 }
 
 ExperimentOutput run_assignment(const json& params, const ExperimentProgress& progress) {
-  const ParamReader r(params, "assignment");
+  ParamReader r(params, "assignment");
   AssignmentExperimentParams p;
   p.scenario = r.string("scenario");
   p.methods.clear();
@@ -209,7 +172,7 @@ ExperimentOutput run_assignment(const json& params, const ExperimentProgress& pr
 
 }  // namespace
 
-ExperimentSpec assignment_experiment_spec() {
+ExperimentSpec assignment_experiment() {
   ExperimentSpec s;
   s.name = "assignment";
   s.summary = "Model assignment: SSCA vs uniform / compute- / memory-proportional (MSE, latency, convergence)";

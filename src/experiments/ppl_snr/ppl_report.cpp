@@ -1,14 +1,9 @@
-#include "experiments/ppl_snr/ppl_snr.h"
-
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <sstream>
-#include <stdexcept>
 
-#include "runtime/session.h"
+#include "experiments/ppl_snr/ppl_snr.h"
 
 namespace airtp {
 
@@ -18,96 +13,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(fmt::format("ppl-snr: cannot open text '{}'", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct RunSpec {
-  std::string scheme;
-  double snr = kNaN;
-  RunOptions options;
-  double cost = 1;
-};
-
 }  // namespace
-
-PplSweepResult run_ppl_sweep(const PplSweepParams& p, const ExperimentProgress& progress) {
-  if (p.devices < 2) throw std::invalid_argument("ppl-snr: devices must be >= 2 (one device has no all-reduce)");
-  RunOptions base;
-  base.model_path = p.model_path;
-  base.threads = p.threads;
-  base.ctx = p.ctx;
-  base.devices = p.devices;
-  base.coherence = p.coherence;
-  base.randomizations = p.randomizations;
-  base.channel_seed = p.seed;
-
-  std::vector<RunSpec> specs;
-  {
-    RunOptions o = base;
-    o.devices = 1;
-    specs.push_back({"exact-1dev", kNaN, o, 1});
-    specs.push_back({"exact", kNaN, base, 1});
-  }
-  for (double snr : p.snr_db) {
-    for (const auto& d : p.aircomp_designs) {
-      RunOptions o = base;
-      o.allreduce = "aircomp";
-      o.design = d;
-      o.snr_db = snr;
-      specs.push_back({"aircomp-" + d, snr, o, d == "sdr" ? 2.0 : 1.2});
-    }
-    for (int b : p.digital_bits) {
-      RunOptions o = base;
-      o.allreduce = "digital";
-      o.quantizer.bits = b;
-      o.snr_db = snr;
-      specs.push_back({fmt::format("digital-{}bit", b), snr, o, 1});
-    }
-  }
-  double total = 0, done = 0;
-  for (const auto& s : specs) total += s.cost;
-
-  PplSweepResult res;
-  std::vector<int> tokens;
-  const std::string text = read_text_file(p.text_path);
-  PerplexityOptions po;
-  po.ctx = p.ctx;
-  po.max_chunks = p.chunks;
-  po.kl = true;
-  for (const auto& spec : specs) {
-    const std::string status =
-        std::isnan(spec.snr) ? spec.scheme : fmt::format("{} at {:g} dB", spec.scheme, spec.snr);
-    if (progress) progress(done / total, status);
-    Session s(spec.options);
-    if (tokens.empty()) {
-      if (s.model().tokenizer.empty())
-        throw std::invalid_argument(fmt::format("ppl-snr: model '{}' carries no tokenizer", p.model_path));
-      tokens = s.model().tokenizer.encode(text, false);
-      res.text_tokens = static_cast<long long>(tokens.size());
-    }
-    PplRun run;
-    run.scheme = spec.scheme;
-    run.snr_db = spec.snr;
-    run.devices = spec.options.devices;
-    run.ppl = evaluate_perplexity(s, tokens, po, [&](int c, int n, double) {
-      if (progress) progress((done + spec.cost * c / n) / total, status);
-    });
-    const auto& st = s.allreduce().stats();
-    run.nmse = st.ref_sq > 0 ? st.err_sq / st.ref_sq : 0.0;
-    const double processed = static_cast<double>(run.ppl.chunks) * p.ctx;
-    run.link_ms_per_token = 1e3 * st.link_time_s / processed;
-    run.designs = static_cast<int>(st.designs);
-    run.dropped = st.designs ? static_cast<double>(st.dropped_devices) / static_cast<double>(st.designs) : 0.0;
-    res.runs.push_back(std::move(run));
-    done += spec.cost;
-  }
-  return res;
-}
 
 namespace {
 
@@ -115,19 +21,6 @@ const PplRun* find_run(const PplSweepResult& r, const std::string& scheme, doubl
   for (const auto& run : r.runs)
     if (run.scheme == scheme && (std::isnan(snr) ? std::isnan(run.snr_db) : run.snr_db == snr)) return &run;
   return nullptr;
-}
-
-std::string label(const std::string& scheme) {
-  if (scheme == "aircomp-sdr") return "AirComp, SDR design (paper)";
-  if (scheme == "aircomp-mmse") return "AirComp, MMSE-ZF design";
-  if (scheme == "aircomp-mf") return "AirComp, matched filter";
-  if (scheme == "aircomp-equal_power") return "AirComp, equal power";
-  if (scheme.rfind("digital-", 0) == 0) {
-    std::string bits = scheme.substr(8);  // "8bit"
-    if (bits.size() > 3) bits.insert(bits.size() - 3, "-");
-    return "digital " + bits + " (OFDMA)";
-  }
-  return scheme;
 }
 
 ExperimentOutput make_output(const PplSweepParams& p, const PplSweepResult& res) {
@@ -145,6 +38,11 @@ ExperimentOutput make_output(const PplSweepParams& p, const PplSweepResult& res)
   std::vector<std::string> schemes;
   for (const auto& d : p.aircomp_designs) schemes.push_back("aircomp-" + d);
   for (int b : p.digital_bits) schemes.push_back(fmt::format("digital-{}bit", b));
+  auto label = [&](const std::string& scheme) {
+    for (const auto& r : res.runs)
+      if (r.scheme == scheme) return r.label;
+    return scheme;
+  };
   const PplRun* exact = find_run(res, "exact", kNaN);
   const PplRun* single = find_run(res, "exact-1dev", kNaN);
   std::vector<std::string> cols{"snr_db", "exact_ppl", "exact_1dev_ppl"};
@@ -210,9 +108,9 @@ ExperimentOutput make_output(const PplSweepParams& p, const PplSweepResult& res)
                   "chunk scored, llama-perplexity style); KL divergence to exact single-device inference per scored "
                   "token.",
                   p.devices, p.chunks, p.ctx),
-      fmt::format("--snr-db power control: every device transmits just enough for that mean receive SNR per "
+      fmt::format("SNR power control (snr_db): every device transmits just enough for that mean receive SNR per "
                   "antenna (no power budget). AirComp: block fading with one channel realization, hence one transceiver "
-                  "design ({} SDR randomizations), per {} all-reduces (--coherence {}), which keeps the design time a "
+                  "design ({} SDR randomizations), per {} all-reduces (coherence = {}), which keeps the design time a "
                   "small part of the run.",
                   p.randomizations, p.coherence, p.coherence),
       "Digital: quantization of each device's partial (block-32 absmax), then an error-free coded OFDMA link "
@@ -261,7 +159,7 @@ ExperimentOutput make_output(const PplSweepParams& p, const PplSweepResult& res)
 }
 
 ExperimentOutput run_ppl(const json& params, const ExperimentProgress& progress) {
-  const ParamReader r(params, "ppl-snr");
+  ParamReader r(params, "ppl-snr");
   PplSweepParams p;
   p.model_path = r.path("model");
   p.text_path = r.path("text");
@@ -280,7 +178,7 @@ ExperimentOutput run_ppl(const json& params, const ExperimentProgress& progress)
 
 }  // namespace
 
-ExperimentSpec ppl_experiment_spec() {
+ExperimentSpec ppl_snr_experiment() {
   ExperimentSpec s;
   s.name = "ppl-snr";
   s.summary = "Perplexity and KL divergence vs SNR: AirComp (SDR, MMSE) vs digital 8/4-bit vs exact";

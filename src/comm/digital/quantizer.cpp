@@ -1,4 +1,4 @@
-#include "comm/quantizer.h"
+#include "comm/digital/quantizer.h"
 
 #include <fmt/format.h>
 
@@ -7,14 +7,15 @@
 #include <stdexcept>
 
 #include "tensor/kernels.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 
 void BlockQuantizer::validate() const {
   if (bits < 2 || bits > 16)
-    throw std::invalid_argument(fmt::format("--bits {} is outside 2..16", bits));
+    throw ParameterError("bits", fmt::format("{} is outside 2..16", bits));
   if (block < 1 || block > 4096)
-    throw std::invalid_argument(fmt::format("--quant-block {} is outside 1..4096", block));
+    throw ParameterError("quant_block", fmt::format("{} is outside 1..4096", block));
 }
 
 uint64_t BlockQuantizer::wire_bytes(size_t n) const {

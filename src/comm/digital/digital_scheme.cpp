@@ -1,0 +1,99 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "comm/digital/digital.h"
+
+namespace airtp {
+
+DigitalOptions digital_options(const nlohmann::json& o) {
+  DigitalOptions d;
+  d.quantizer.bits = o.at("bits").get<int>();
+  d.quantizer.block = o.at("quant_block").get<int>();
+  d.topology = parse_topology(o.at("topology").get<std::string>());
+  return d;
+}
+
+RateNeeds digital_rate_needs(const LinkConfig& link, const DigitalOptions& o) {
+  if (o.topology != DigitalTopology::WirelessStar) return {};
+  return {.uplink = true, .downlink = link.air.broadcast};
+}
+
+AllReduceTime digital_link_time(const LinkConfig& link, const DigitalOptions& o, const LinkRates& rates, int n,
+                                long long values) {
+  AllReduceTime t;
+  const double L0 = static_cast<double>(values);
+  switch (o.topology) {
+    case DigitalTopology::WirelessStar: {
+      if (static_cast<int>(rates.uplink_bps.size()) != n)
+        throw std::invalid_argument(
+            fmt::format("digital link time: {} uplink rates for {} devices", rates.uplink_bps.size(), n));
+      const double bits = o.quantizer.bits * L0;
+      for (double r : rates.uplink_bps) {
+        if (!(r > 0)) throw std::invalid_argument(fmt::format("digital link time: uplink rate {} must be > 0", r));
+        t.uplink_s = std::max(t.uplink_s, bits / r);
+      }
+      t.bytes_sent_per_device = bits / 8;
+      if (link.air.broadcast && rates.downlink_bps > 0)
+        t.downlink_s = link.air.downlink_bits_per_value * L0 / rates.downlink_bps;
+      t.bytes_recv_per_device = link.air.downlink_bits_per_value * L0 / 8;
+      t.overhead_s = link.air.sync_overhead_s;
+      break;
+    }
+    case DigitalTopology::Mesh: {
+      const double bytes = (n - 1) * static_cast<double>(o.quantizer.wire_bytes(static_cast<size_t>(values)));
+      t.bytes_sent_per_device = bytes;
+      t.bytes_recv_per_device = bytes;
+      // Full duplex: sending and receiving overlap; the NIC serializes the N-1 copies.
+      t.uplink_s = bytes * 8 / link.wire.bps;
+      t.overhead_s = link.wire.latency_s;
+      break;
+    }
+    case DigitalTopology::Star: {
+      const double one = static_cast<double>(o.quantizer.wire_bytes(static_cast<size_t>(values)));
+      // The root's NIC is the bottleneck: N-1 partials in, then N-1 copies of the sum out.
+      t.uplink_s = (n - 1) * one * 8 / link.wire.bps;
+      t.downlink_s = (n - 1) * one * 8 / link.wire.bps;
+      t.overhead_s = 2 * link.wire.latency_s;
+      t.bytes_sent_per_device = (n - 1) * one;  // the root, the busiest node
+      t.bytes_recv_per_device = (n - 1) * one;
+      break;
+    }
+  }
+  return t;
+}
+
+Scheme digital_scheme() {
+  Scheme s;
+  s.name = "digital";
+  s.summary = "each partial block-quantized, sent over a wireless star (OFDMA), an Ethernet mesh or star";
+  s.options = {
+      {.name = "bits", .help = "bits per value of the block quantizer", .kind = OptionSpec::Kind::Integer,
+       .default_value = 8, .lo = 2, .hi = 16},
+      {.name = "quant_block", .help = "values per fp16 scale", .kind = OptionSpec::Kind::Integer,
+       .default_value = 32, .lo = 1, .hi = 4096},
+      {.name = "topology",
+       .help = "wireless (OFDMA to an access point) | mesh (distributed-llama) | star (TPI-LLM)",
+       .kind = OptionSpec::Kind::String, .default_value = "wireless", .choices = {"wireless", "mesh", "star"}},
+  };
+  s.presets = {{"mesh", {{"topology", "mesh"}}}, {"star", {{"topology", "star"}}}};
+  s.label = [](const nlohmann::json& o) {
+    const DigitalOptions d = digital_options(o);
+    switch (d.topology) {
+      case DigitalTopology::WirelessStar: return fmt::format("digital {}-bit OFDMA", d.quantizer.bits);
+      case DigitalTopology::Mesh: return fmt::format("Ethernet mesh, {}-bit (distributed-llama)", d.quantizer.bits);
+      case DigitalTopology::Star: return fmt::format("Ethernet star, {}-bit (TPI-LLM)", d.quantizer.bits);
+    }
+    return std::string("?");
+  };
+  s.rate_needs = [](const LinkConfig& link, const nlohmann::json& o) { return digital_rate_needs(link, digital_options(o)); };
+  s.link_time = [](const LinkConfig& link, const nlohmann::json& o, const LinkRates& rates, int n, long long values) {
+    return digital_link_time(link, digital_options(o), rates, n, values);
+  };
+  s.make = [](Transport& t, const LinkConfig& link, const nlohmann::json& o) {
+    return make_digital_allreduce(t, link, digital_options(o));
+  };
+  return s;
+}
+
+}  // namespace airtp
