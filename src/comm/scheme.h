@@ -58,6 +58,10 @@ struct Scheme {
   std::vector<SchemePreset> presets;
   // A label for plots and tables, from resolved options.
   std::function<std::string(const nlohmann::json& options)> label;
+  // The error bound the scheme states for the contract test (tests/comm/test_scheme_contract):
+  // the NMSE ||estimate - sum||^2 / ||sum||^2 it stays under for i.i.d. Gaussian partials of
+  // devices on the paper's radio at 20 dBm (default_wireless_config).
+  std::function<double(const nlohmann::json& options)> max_nmse;
   // Which radio rates link_time needs (none for wired schemes).
   std::function<RateNeeds(const LinkConfig&, const nlohmann::json& options)> rate_needs;
   // Link time of one all-reduce of `values` floats per device over `n_devices` >= 2.

@@ -6,6 +6,7 @@
 #include "comm/aircomp/aircomp.h"
 #include "comm/digital/digital.h"
 #include "comm/exact/exact.h"
+#include "comm/fdma/fdma.h"
 #include "comm/scheme.h"
 #include "util/parameter_error.h"
 
@@ -14,7 +15,7 @@ namespace airtp {
 using nlohmann::json;
 
 const std::vector<Scheme>& all_schemes() {
-  static const std::vector<Scheme> schemes = {exact_scheme(), digital_scheme(), aircomp_scheme()};
+  static const std::vector<Scheme> schemes = {exact_scheme(), digital_scheme(), aircomp_scheme(), fdma_scheme()};
   return schemes;
 }
 

@@ -49,23 +49,26 @@ TEST(AllReduceTime, AirCompHandComputed) {
   EXPECT_DOUBLE_EQ(t.bytes_recv_per_device, 2 * 4096);
 }
 
-TEST(AllReduceTime, AirCompIndependentOfN) {
+TEST(AllReduceTime, AirCompIndependentOfNUncodedFdmaLinear) {
   const PricedLink p = priced("aircomp");
   const double t2 = p.time(2, 4096).total_s();
   for (int n : {3, 4, 8, 16}) EXPECT_DOUBLE_EQ(p.time(n, 4096).total_s(), t2);
+  // FDMA: every device needs AirComp's 512 channel uses, in a sub-band 1/N as wide.
+  for (int n : {2, 4, 8}) EXPECT_NEAR(priced("fdma").time(n, 4096).uplink_s, n * 51.2e-6, 1e-15);
 }
 
 TEST(AllReduceTime, DigitalOfdmaSisoHandComputed) {
   // SISO, B = 10 MHz, N = 2: each device gets 5 MHz. Sub-band SNRs 15 and 3 give
-  // R = 5e6 log2(16) = 20 Mbit/s and 5e6 log2(4) = 10 Mbit/s. 8 bits x 4096 values = 32768 bits;
-  // the slower device needs 32768 / 10e6 = 3.2768 ms.
+  // R = 5e6 log2(16) = 20 Mbit/s and 5e6 log2(4) = 10 Mbit/s. 4096 values in 8-bit blocks of 32
+  // are 4096 bytes + 128 fp16 scales = 4352 bytes = 34816 bits; the slower device needs
+  // 34816 / 10e6 = 3.4816 ms.
   LinkRates rates;
   rates.uplink_bps = {5e6 * std::log2(1 + 15.0), 5e6 * std::log2(1 + 3.0)};
   auto t = priced("digital", {}, rates).time(2, 4096);
-  EXPECT_NEAR(t.uplink_s, 3.2768e-3, 1e-12);
-  EXPECT_DOUBLE_EQ(t.bytes_sent_per_device, 4096);
-  // Four bits halve it.
-  EXPECT_NEAR(priced("digital", {{"bits", 4}}, rates).time(2, 4096).uplink_s, 3.2768e-3 / 2, 1e-12);
+  EXPECT_NEAR(t.uplink_s, 3.4816e-3, 1e-12);
+  EXPECT_DOUBLE_EQ(t.bytes_sent_per_device, 4352);
+  // Four bits: 2048 bytes + 256 bytes of scales.
+  EXPECT_NEAR(priced("digital", {{"bits", 4}}, rates).time(2, 4096).uplink_s, 2304 * 8 / 10e6, 1e-12);
   // A rate vector of the wrong length is an error naming it.
   rates.uplink_bps = {1e6};
   try {
@@ -84,7 +87,7 @@ TEST(AllReduceTime, DigitalGrowsWithNAirCompDoesNot) {
     LinkRates rates;
     rates.uplink_bps.assign(n, B / n * std::log2(1 + snr));
     const double t = priced("digital", {}, rates).time(n, 4096).uplink_s;
-    EXPECT_NEAR(t, 8 * 4096 / (B / n * std::log2(1 + snr)), 1e-12);
+    EXPECT_NEAR(t, 8 * 4352 / (B / n * std::log2(1 + snr)), 1e-12);
     EXPECT_GT(t, prev_dig);
     prev_dig = t;
   }

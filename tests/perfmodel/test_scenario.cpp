@@ -110,7 +110,8 @@ TEST(Scenario, PricedLinksFromChannel) {
   // Wired schemes need no radio rates; a scenario's scheme options reach the link model.
   EXPECT_EQ(s.priced_link("mesh").rates.downlink_bps, 0);
   s.scheme_options["digital"] = {{"bits", 4}};
-  EXPECT_NEAR(s.priced_link("digital").time(4, 4096).uplink_s, dig.time(4, 4096).uplink_s / 2, 1e-15);
+  // 4096 values: 2048 + 256 bytes at 4 bits, 4096 + 256 at 8 (fp16 scale per block of 32).
+  EXPECT_NEAR(s.priced_link("digital").time(4, 4096).uplink_s, dig.time(4, 4096).uplink_s * 2304 / 4352, 1e-15);
   // The latency model accepts what the scenario produces.
   const std::vector<double> even(4, 0.25);
   EXPECT_GT(decode_latency(s.model, s.devices, even, dig).comm_s,

@@ -41,6 +41,7 @@ class DigitalAllReduce final : public AllReduce {
 
  protected:
   void do_reduce(std::span<const std::span<float>> parts, const SyncContext& at) override {
+    if (transport_.n_devices() == 1) return;  // one device holds the whole sum: nothing is sent
     const size_t n = parts[0].size();
     exact_.assign(n, 0.0f);
     sum_.assign(n, 0.0f);
@@ -61,7 +62,6 @@ class DigitalAllReduce final : public AllReduce {
   // radio rates of the channel block in force.
   void account(size_t n, const SyncContext& at) {
     const int N = transport_.n_devices();
-    if (N < 2) return;
     const uint64_t payload = opt_.quantizer.wire_bytes(n);
     for (int d = 0; d < N; ++d) {
       uint64_t sent = 0, recv = 0;

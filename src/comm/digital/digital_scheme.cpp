@@ -28,12 +28,13 @@ AllReduceTime digital_link_time(const LinkConfig& link, const DigitalOptions& o,
       if (static_cast<int>(rates.uplink_bps.size()) != n)
         throw std::invalid_argument(
             fmt::format("digital link time: {} uplink rates for {} devices", rates.uplink_bps.size(), n));
-      const double bits = o.quantizer.bits * L0;
+      // The quantizer's real payload: packed integers and one fp16 scale per block.
+      const double bytes = static_cast<double>(o.quantizer.wire_bytes(static_cast<size_t>(values)));
       for (double r : rates.uplink_bps) {
         if (!(r > 0)) throw std::invalid_argument(fmt::format("digital link time: uplink rate {} must be > 0", r));
-        t.uplink_s = std::max(t.uplink_s, bits / r);
+        t.uplink_s = std::max(t.uplink_s, 8 * bytes / r);
       }
-      t.bytes_sent_per_device = bits / 8;
+      t.bytes_sent_per_device = bytes;
       if (link.air.broadcast && rates.downlink_bps > 0)
         t.downlink_s = link.air.downlink_bits_per_value * L0 / rates.downlink_bps;
       t.bytes_recv_per_device = link.air.downlink_bits_per_value * L0 / 8;
@@ -69,9 +70,9 @@ Scheme digital_scheme() {
   s.summary = "each partial block-quantized, sent over a wireless star (OFDMA), an Ethernet mesh or star";
   s.options = {
       {.name = "bits", .help = "bits per value of the block quantizer", .kind = OptionSpec::Kind::Integer,
-       .default_value = 8, .lo = 2, .hi = 16},
+       .default_value = 8, .lo = 2, .hi = 16, .choices = {}},
       {.name = "quant_block", .help = "values per fp16 scale", .kind = OptionSpec::Kind::Integer,
-       .default_value = 32, .lo = 1, .hi = 4096},
+       .default_value = 32, .lo = 1, .hi = 4096, .choices = {}},
       {.name = "topology",
        .help = "wireless (OFDMA to an access point) | mesh (distributed-llama) | star (TPI-LLM)",
        .kind = OptionSpec::Kind::String, .default_value = "wireless", .choices = {"wireless", "mesh", "star"}},
@@ -85,6 +86,13 @@ Scheme digital_scheme() {
       case DigitalTopology::Star: return fmt::format("Ethernet star, {}-bit (TPI-LLM)", d.quantizer.bits);
     }
     return std::string("?");
+  };
+  // Each device rounds each value by at most half a step d = max|x| / qmax of its block; the
+  // errors of N devices add like their signals. A Gaussian block of 32 has max|x| < 4 sigma, so
+  // NMSE < (4 / qmax)^2 / 12, and twice that for blocks with an outlier.
+  s.max_nmse = [](const nlohmann::json& o) {
+    const double qmax = (1 << (digital_options(o).quantizer.bits - 1)) - 1;
+    return 2 * (4 / qmax) * (4 / qmax) / 12;
   };
   s.rate_needs = [](const LinkConfig& link, const nlohmann::json& o) { return digital_rate_needs(link, digital_options(o)); };
   s.link_time = [](const LinkConfig& link, const nlohmann::json& o, const LinkRates& rates, int n, long long values) {

@@ -70,8 +70,6 @@ struct LatencyResults {
 
 int max_devices(const LatencySweepParams& p) { return *std::max_element(p.devices.begin(), p.devices.end()); }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
-
 LatencyResults run_sweep(const LatencyParams& p, const ExperimentProgress& progress) {
   LatencyResults res;
   const double memory = p.sweep.device_memory_gb * 1e9;
