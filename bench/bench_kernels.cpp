@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tensor/kernels.h"
+#include "tensor/types/q8_0.h"
 
 namespace {
 

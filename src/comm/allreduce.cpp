@@ -36,6 +36,15 @@ void AllReduce::reduce(std::span<const std::span<float>> partials, const SyncCon
   stats_.values += partials.empty() ? 0 : partials[0].size();
 }
 
+const std::vector<float>& AllReduce::exact_sum(std::span<const std::span<float>> partials) {
+  const size_t n = partials[0].size();
+  exact_.assign(n, 0.0f);
+  for (const auto& p : partials)
+    for (size_t i = 0; i < n; ++i) exact_[i] += p[i];
+  transport_.sum(std::span<float>(exact_));
+  return exact_;
+}
+
 void AllReduce::add_error(std::span<const float> estimate, std::span<const float> exact) {
   double err = 0, ref = 0;
   for (size_t i = 0; i < exact.size(); ++i) {

@@ -71,10 +71,15 @@ class AllReduce {
  protected:
   virtual void do_reduce(std::span<const std::span<float>> partials, const SyncContext& at) = 0;
   virtual void reset_scheme_stats() {}
+  // The float32 sum over every device of the job, to measure the scheme's error against.
+  const std::vector<float>& exact_sum(std::span<const std::span<float>> partials);
   // Adds the error of `estimate` against `exact` to err_sq / ref_sq.
   void add_error(std::span<const float> estimate, std::span<const float> exact);
   Transport& transport_;
   AllReduceStats stats_;
+
+ private:
+  std::vector<float> exact_;
 };
 
 }  // namespace airtp

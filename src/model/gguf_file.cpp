@@ -6,6 +6,7 @@
 
 #include "model/byte_reader.h"
 #include "model/model_error.h"
+#include "tensor/type_traits.h"
 
 namespace airtp::gguf {
 
@@ -189,17 +190,18 @@ File File::open(const std::string& path) {
       const std::string type_name = ggml_type_name(t.ggml_type);
       if (type_name.empty())
         r.fail(fmt::format("tensor '{}' has unknown tensor type {}", name, t.ggml_type));
-      r.fail(fmt::format("tensor '{}' has unsupported tensor type {} ({}); airtp reads F32, F16 and Q8_0",
-                         name, type_name, t.ggml_type));
+      std::vector<std::string_view> known;
+      for (const auto& tr : all_types()) known.push_back(tr.name);
+      r.fail(fmt::format("tensor '{}' has unsupported tensor type {} ({}); airtp reads {}", name, type_name,
+                         t.ggml_type, fmt::join(known, ", ")));
     }
     t.type = *dt;
-    if (t.type == DType::Q8_0 && t.ne[0] % kQ8Block != 0)
-      r.fail(fmt::format("Q8_0 tensor '{}' has row length {}, not a multiple of {}", name, t.ne[0],
-                         kQ8Block));
+    const TypeTraits& tr = type_traits(t.type);
+    if (t.ne[0] % static_cast<uint64_t>(tr.block_size) != 0)
+      r.fail(fmt::format("{} tensor '{}' has row length {}, not a multiple of {}", tr.name, name, t.ne[0],
+                         tr.block_size));
     const unsigned __int128 rows = count / (t.ne[0] ? t.ne[0] : 1);
-    const unsigned __int128 row_bytes = t.type == DType::F32   ? t.ne[0] * 4
-                                        : t.type == DType::F16 ? t.ne[0] * 2
-                                                               : t.ne[0] / kQ8Block * sizeof(BlockQ8_0);
+    const unsigned __int128 row_bytes = t.ne[0] / static_cast<uint64_t>(tr.block_size) * tr.block_bytes;
     const unsigned __int128 nbytes = t.ne[0] ? rows * row_bytes : 0;
     t.offset = r.read<uint64_t>("data offset");
     if (t.offset % f.alignment_ != 0)

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "tensor/type_traits.h"
+
 namespace airtp::gguf {
 
 size_t value_type_size(uint32_t t) {
@@ -28,21 +30,10 @@ std::string ggml_type_name(uint32_t t) {
 }
 
 std::optional<DType> dtype_from_ggml(uint32_t t) {
-  switch (t) {
-    case kTypeF32: return DType::F32;
-    case kTypeF16: return DType::F16;
-    case kTypeQ8_0: return DType::Q8_0;
-    default: return std::nullopt;
-  }
+  const TypeTraits* tr = find_ggml_type(t);
+  return tr ? std::optional<DType>(tr->type) : std::nullopt;
 }
 
-uint32_t ggml_from_dtype(DType t) {
-  switch (t) {
-    case DType::F32: return kTypeF32;
-    case DType::F16: return kTypeF16;
-    case DType::Q8_0: return kTypeQ8_0;
-  }
-  return kTypeF32;
-}
+uint32_t ggml_from_dtype(DType t) { return type_traits(t).ggml_type; }
 
 }  // namespace airtp::gguf

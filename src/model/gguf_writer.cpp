@@ -8,6 +8,7 @@
 
 #include "tensor/kernels.h"
 #include "tensor/matrix.h"
+#include "tensor/type_traits.h"
 
 namespace airtp {
 
@@ -182,23 +183,15 @@ std::vector<uint8_t> Writer::bytes() const {
 
 namespace {
 
-// llama.cpp's general.file_type (enum llama_ftype) for a model whose matrices are `t`.
-uint32_t file_type(DType t) {
-  switch (t) {
-    case DType::F32: return 0;   // ALL_F32
-    case DType::F16: return 1;   // MOSTLY_F16
-    case DType::Q8_0: return 7;  // MOSTLY_Q8_0
-  }
-  return 0;
-}
-
 void add_matrix(gguf::Writer& w, const std::string& name, const Matrix& m, DType want) {
-  const DType t = (want == DType::Q8_0 && m.cols % kQ8Block != 0) ? DType::F16 : want;
+  // A row that does not split into whole blocks of the wanted type is stored as F16.
+  const DType t = m.cols % block_size(want) != 0 ? DType::F16 : want;
+  const TypeTraits& tr = type_traits(t);
   const size_t row = row_bytes(t, static_cast<size_t>(m.cols));
   const size_t nbytes = row * static_cast<size_t>(m.rows);
   w.add_tensor(name, gguf::ggml_from_dtype(t),
                {static_cast<uint64_t>(m.cols), static_cast<uint64_t>(m.rows)}, nbytes,
-               [m, t, row, nbytes] {
+               [m, t, &tr, row, nbytes] {
                  std::vector<uint8_t> out(nbytes);
                  if (m.type == t) {  // same encoding: copy, so no rounding is added
                    std::memcpy(out.data(), m.data, nbytes);
@@ -207,22 +200,7 @@ void add_matrix(gguf::Writer& w, const std::string& name, const Matrix& m, DType
                  std::vector<float> x(static_cast<size_t>(m.cols));
                  for (int r = 0; r < m.rows; ++r) {
                    dequantize_row(m, r, x.data());
-                   uint8_t* dst = out.data() + row * static_cast<size_t>(r);
-                   switch (t) {
-                     case DType::F32: std::memcpy(dst, x.data(), row); break;
-                     case DType::F16:
-                       for (int c = 0; c < m.cols; ++c) {
-                         const uint16_t h = fp32_to_fp16(x[static_cast<size_t>(c)]);
-                         std::memcpy(dst + 2 * static_cast<size_t>(c), &h, 2);
-                       }
-                       break;
-                     case DType::Q8_0: {
-                       std::vector<BlockQ8_0> blocks(static_cast<size_t>(m.cols / kQ8Block));
-                       quantize_q8_0(x.data(), blocks.data(), m.cols);
-                       std::memcpy(dst, blocks.data(), row);
-                       break;
-                     }
-                   }
+                   tr.from_float(x.data(), out.data() + row * static_cast<size_t>(r), m.cols);
                  }
                  return out;
                });
@@ -243,7 +221,7 @@ void save_gguf(const Model& model, const std::string& path, DType type) {
   gguf::Writer w;
   w.add_string("general.architecture", "llama");
   w.add_string("general.name", c.name);
-  w.add_uint32("general.file_type", file_type(type));
+  w.add_uint32("general.file_type", type_traits(type).file_type);
   if (type == DType::Q8_0) w.add_uint32("general.quantization_version", 2);  // GGML_QNT_VERSION
   w.add_uint32("llama.context_length", static_cast<uint32_t>(c.max_seq_len));
   w.add_uint32("llama.embedding_length", static_cast<uint32_t>(c.dim));

@@ -1,4 +1,4 @@
-// Portable kernels, the fp16/Q8_0 codecs and the run-time choice between portable and AVX2 code.
+// Portable kernels and the run-time choice between them and a type's AVX2 row kernels.
 #include "tensor/kernels.h"
 
 #include <algorithm>
@@ -10,22 +10,11 @@
 #include <string>
 #include <vector>
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define AIRTP_HAVE_X86_SIMD 1
-#else
-#define AIRTP_HAVE_X86_SIMD 0
-#endif
+#include "tensor/fp16.h"
+#include "tensor/simd_rows.h"
+#include "tensor/type_traits.h"
 
 namespace airtp {
-
-#if AIRTP_HAVE_X86_SIMD
-// Defined in kernels_avx2.cpp, the only file compiled for AVX2+FMA+F16C; called only after the
-// run-time CPU check. Each computes output rows [r0, r1).
-namespace simd {
-void matvec_rows_avx2(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1);
-void matmul_rows_avx2(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1);
-}  // namespace simd
-#endif
 
 namespace {
 
@@ -47,31 +36,6 @@ bool use_simd() {
   return supported && !g_force_portable.load(std::memory_order_relaxed);
 }
 
-inline uint32_t f32_bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-inline float bits_f32(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-
-// Branch-free IEEE half -> float (the FP16 library's method), so the portable F16 dot product
-// vectorises. Normal halves: move exponent and mantissa into place and rescale by 2^-112, which
-// also carries inf/NaN to exponent 255 (a NaN comes out quiet, payload kept, as with F16C).
-// Subnormals: build 0.5 + m * 2^-24 in float and subtract 0.5, both exact.
-inline float half_to_float(uint16_t h) {
-  const uint32_t w = static_cast<uint32_t>(h) << 16;
-  const uint32_t sign = w & 0x80000000u;
-  const uint32_t two_w = w + w;
-  const float normalized = bits_f32((two_w >> 4) + (0xe0u << 23)) * 0x1p-112f;
-  const float denormalized = bits_f32((two_w >> 17) | (126u << 23)) - 0.5f;
-  const uint32_t is_sub = 0u - static_cast<uint32_t>(two_w < (1u << 27));  // all ones or zero
-  return bits_f32(sign | (f32_bits(denormalized) & is_sub) | (f32_bits(normalized) & ~is_sub));
-}
-
 std::string shape(const Matrix& W) {
   return std::string(dtype_name(W.type)) + " " + std::to_string(W.rows) + "x" +
          std::to_string(W.cols);
@@ -85,9 +49,11 @@ void check_weights(const Matrix& W, const char* where) {
     throw std::invalid_argument(std::string(where) + ": weight matrix " + shape(W) +
                                 " has no data");
   }
-  if (W.type == DType::Q8_0 && W.cols % kQ8Block != 0) {
-    throw std::invalid_argument(std::string(where) + ": Q8_0 matrix " + shape(W) +
-                                " has a column count that is not a multiple of 32");
+  const int bs = block_size(W.type);
+  if (W.cols % bs != 0) {
+    throw std::invalid_argument(std::string(where) + ": " + shape(W) +
+                                " has a column count that is not a multiple of its " + std::to_string(bs) +
+                                "-value blocks");
   }
 }
 
@@ -105,13 +71,13 @@ inline float dot_portable(int n, const float* x, Load w) {
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
-// F16 and Q8_0 rows are decoded a chunk at a time into floats and then dotted: two plain loops
-// the compiler vectorises, where a fused decode-and-multiply loop would stay scalar. Q8_0's
-// d * q is exact in float, so this is the dot product of the exactly dequantized row.
+// Rows of other types are decoded a chunk at a time into floats (the type's to_float) and then
+// dotted: two plain loops the compiler vectorises, where a fused decode-and-multiply loop would
+// stay scalar. The chunk is a whole number of blocks of every type in the table.
 constexpr int kDecodeChunk = 256;
 
-float dot_row_portable(DType type, const uint8_t* row, int n, const float* x) {
-  if (type == DType::F32) {
+float dot_row_portable(const TypeTraits& tr, const uint8_t* row, int n, const float* x) {
+  if (tr.type == DType::F32) {
     const auto* w = reinterpret_cast<const float*>(row);
     return dot_portable(n, x, [w](int i) { return w[i]; });
   }
@@ -119,25 +85,15 @@ float dot_row_portable(DType type, const uint8_t* row, int n, const float* x) {
   float total = 0.0f;
   for (int c0 = 0; c0 < n; c0 += kDecodeChunk) {
     const int len = n - c0 < kDecodeChunk ? n - c0 : kDecodeChunk;
-    if (type == DType::F16) {
-      const auto* h = reinterpret_cast<const uint16_t*>(row) + c0;
-      for (int i = 0; i < len; ++i) buf[i] = half_to_float(h[i]);
-    } else {
-      const auto* b = reinterpret_cast<const BlockQ8_0*>(row) + c0 / kQ8Block;
-      for (int blk = 0; blk < len / kQ8Block; ++blk) {
-        const float d = half_to_float(b[blk].d);
-        for (int j = 0; j < kQ8Block; ++j) buf[blk * kQ8Block + j] = d * b[blk].qs[j];
-      }
-    }
+    tr.to_float(row + static_cast<size_t>(c0 / tr.block_size) * tr.block_bytes, buf, len);
     total += dot_portable(len, x + c0, [&buf](int i) { return buf[i]; });
   }
   return total;
 }
 
 void matvec_rows_portable(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
-  for (int64_t r = r0; r < r1; ++r) {
-    y[r] = dot_row_portable(W.type, W.row(static_cast<int>(r)), W.cols, x);
-  }
+  const TypeTraits& tr = type_traits(W.type);
+  for (int64_t r = r0; r < r1; ++r) y[r] = dot_row_portable(tr, W.row(static_cast<int>(r)), W.cols, x);
 }
 
 // Portable batched product: a row is decoded to floats once and then dotted with every token,
@@ -166,78 +122,14 @@ void force_portable_kernels(bool on) { g_force_portable.store(on, std::memory_or
 
 bool cpu_has_avx2_fma() { return use_simd(); }
 
-// ---- fp16 -------------------------------------------------------------------------------------
-
-float fp16_to_fp32(uint16_t h) { return half_to_float(h); }
-
-uint16_t fp32_to_fp16(float f) {
-  uint32_t x = f32_bits(f);
-  const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
-  x &= 0x7fffffffu;
-  if (x >= 0x7f800000u) {
-    if (x == 0x7f800000u) return sign | 0x7c00u;
-    // NaN: quiet, keeping the top payload bits (what F16C's vcvtps2ph does).
-    return static_cast<uint16_t>(sign | 0x7e00u | ((x >> 13) & 0x3ffu));
-  }
-  // 65520 is halfway between the largest half (65504, odd mantissa) and 2^16: ties-to-even
-  // sends it, and everything above, to infinity.
-  if (x >= 0x477ff000u) return sign | 0x7c00u;
-  if (x >= 0x38800000u) {
-    // Normal half. Add the rounding bias (half an ulp, minus one unless the kept lsb is odd) to
-    // the dropped 13 bits; a carry ripples into the exponent exactly as rounding up should.
-    x += 0x0fffu + ((x >> 13) & 1u);
-    return static_cast<uint16_t>(sign | ((x - 0x38000000u) >> 13));
-  }
-  // Subnormal half (or zero): adding 0.5 lines the value up so the FPU's own round-to-nearest-
-  // even drops exactly the bits below 2^-24; the result may round up to the smallest normal.
-  const float t = bits_f32(x) + 0.5f;
-  return static_cast<uint16_t>(sign | (f32_bits(t) - 0x3f000000u));
-}
-
-// ---- Q8_0 -------------------------------------------------------------------------------------
-
-void quantize_q8_0(const float* x, BlockQ8_0* out, int64_t n) {
-  if (n < 0 || n % kQ8Block != 0) {
-    throw std::invalid_argument("quantize_q8_0: n must be a non-negative multiple of 32, got " +
-                                std::to_string(n));
-  }
-  for (int64_t b = 0; b < n / kQ8Block; ++b) {
-    const float* xb = x + b * kQ8Block;
-    float amax = 0.0f;
-    for (int j = 0; j < kQ8Block; ++j) {
-      const float v = std::fabs(xb[j]);
-      amax = amax > v ? amax : v;  // GGML's MAX(amax, v), NaN handling included
-    }
-    const float d = amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    out[b].d = fp32_to_fp16(d);
-    for (int j = 0; j < kQ8Block; ++j) {
-      out[b].qs[j] = static_cast<int8_t>(std::roundf(xb[j] * id));
-    }
-  }
-}
-
-void dequantize_q8_0(const BlockQ8_0* in, float* out, int64_t n) {
-  if (n < 0 || n % kQ8Block != 0) {
-    throw std::invalid_argument("dequantize_q8_0: n must be a non-negative multiple of 32, got " +
-                                std::to_string(n));
-  }
-  for (int64_t b = 0; b < n / kQ8Block; ++b) {
-    const float d = fp16_to_fp32(in[b].d);
-    for (int j = 0; j < kQ8Block; ++j) out[b * kQ8Block + j] = d * in[b].qs[j];
-  }
-}
-
 // ---- products ---------------------------------------------------------------------------------
 
 void matvec(const Matrix& W, const float* x, float* y, ThreadPool& pool) {
   check_weights(W, "matvec");
   if (W.rows == 0) return;
-  const bool simd = use_simd();
+  const MatvecRows simd = use_simd() ? type_traits(W.type).matvec_avx2 : nullptr;
   auto body = [&](int64_t r0, int64_t r1) {
-#if AIRTP_HAVE_X86_SIMD
-    if (simd) return simd::matvec_rows_avx2(W, x, y, r0, r1);
-#endif
+    if (simd) return simd(W, x, y, r0, r1);
     matvec_rows_portable(W, x, y, r0, r1);
   };
   if (W.bytes() < kMinParallelBytes) {
@@ -245,7 +137,6 @@ void matvec(const Matrix& W, const float* x, float* y, ThreadPool& pool) {
   } else {
     pool.parallel_for(W.rows, body);
   }
-  (void)simd;
 }
 
 void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool) {
@@ -255,11 +146,9 @@ void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool) 
   // One token (decode) is a matrix-vector product; its kernel scales Q8_0 blocks once per block
   // rather than once per 8 weights.
   if (T == 1) return matvec(W, X, Y, pool);
-  const bool simd = use_simd();
+  const MatmulRows simd = use_simd() ? type_traits(W.type).matmul_avx2 : nullptr;
   auto body = [&](int64_t r0, int64_t r1) {
-#if AIRTP_HAVE_X86_SIMD
-    if (simd) return simd::matmul_rows_avx2(W, X, T, Y, r0, r1);
-#endif
+    if (simd) return simd(W, X, T, Y, r0, r1);
     matmul_rows_portable(W, X, T, Y, r0, r1);
   };
   if (W.bytes() * static_cast<size_t>(T) < kMinParallelBytes) {
@@ -267,7 +156,6 @@ void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool) 
   } else {
     pool.parallel_for(W.rows, body);
   }
-  (void)simd;
 }
 
 // ---- per-token vector operations (O(n), so scalar code is enough) ------------------------------

@@ -5,19 +5,11 @@
 #pragma once
 #include <cstdint>
 
+#include "tensor/fp16.h"
 #include "tensor/matrix.h"
 #include "tensor/threadpool.h"
 
 namespace airtp {
-
-// IEEE half <-> float.
-float fp16_to_fp32(uint16_t h);
-uint16_t fp32_to_fp16(float f);
-
-// Quantizes n floats (n % 32 == 0) to Q8_0 blocks exactly as GGML's reference quantizer does:
-// d = max|x| / 127 (stored as fp16), q = round(x / d).
-void quantize_q8_0(const float* x, BlockQ8_0* out, int64_t n);
-void dequantize_q8_0(const BlockQ8_0* in, float* out, int64_t n);
 
 // y[rows] = W x[cols]. Rows are split over the pool.
 void matvec(const Matrix& W, const float* x, float* y, ThreadPool& pool);

@@ -2,7 +2,7 @@
 // (by a target pragma, not -mavx2, so the rest of the library runs on any x86-64); kernels.cpp
 // calls into it only after checking the CPU at run time.
 //
-// Everything here has internal linkage except the two entry points: an inline function or
+// Everything here has internal linkage except the entry points of tensor/simd_rows.h: an inline function or
 // template instantiated under the AVX2 target with external linkage could be picked by the
 // linker for other files too and fault on older CPUs. For the same reason no std:: template is
 // used inside the pragma region and all headers are included before it.
@@ -10,7 +10,8 @@
 
 #include <cstdint>
 
-#include "tensor/kernels.h"
+#include "tensor/simd_rows.h"
+#include "tensor/types/q8_0.h"
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 
@@ -225,33 +226,30 @@ void matmul_rows(const Matrix& W, const float* X, int T, float* Y, int64_t r0, i
 
 }  // namespace
 
-void matvec_rows_avx2(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
-  switch (W.type) {
-    case DType::F32:
-      for (int64_t r = r0; r < r1; ++r) {
-        y[r] = dot_f32(reinterpret_cast<const float*>(W.row(static_cast<int>(r))), x, W.cols);
-      }
-      return;
-    case DType::F16:
-      for (int64_t r = r0; r < r1; ++r) {
-        y[r] = dot_f16(reinterpret_cast<const uint16_t*>(W.row(static_cast<int>(r))), x, W.cols);
-      }
-      return;
-    case DType::Q8_0:
-      for (int64_t r = r0; r < r1; ++r) {
-        y[r] = dot_q8_0(reinterpret_cast<const BlockQ8_0*>(W.row(static_cast<int>(r))), x,
-                        W.cols);
-      }
-      return;
-  }
+void matvec_rows_f32(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
+  for (int64_t r = r0; r < r1; ++r) y[r] = dot_f32(reinterpret_cast<const float*>(W.row(static_cast<int>(r))), x, W.cols);
 }
 
-void matmul_rows_avx2(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1) {
-  switch (W.type) {
-    case DType::F32: return matmul_rows<F32Row>(W, X, T, Y, r0, r1);
-    case DType::F16: return matmul_rows<F16Row>(W, X, T, Y, r0, r1);
-    case DType::Q8_0: return matmul_rows<Q8Row>(W, X, T, Y, r0, r1);
-  }
+void matvec_rows_f16(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
+  for (int64_t r = r0; r < r1; ++r)
+    y[r] = dot_f16(reinterpret_cast<const uint16_t*>(W.row(static_cast<int>(r))), x, W.cols);
+}
+
+void matvec_rows_q8_0(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
+  for (int64_t r = r0; r < r1; ++r)
+    y[r] = dot_q8_0(reinterpret_cast<const BlockQ8_0*>(W.row(static_cast<int>(r))), x, W.cols);
+}
+
+void matmul_rows_f32(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1) {
+  matmul_rows<F32Row>(W, X, T, Y, r0, r1);
+}
+
+void matmul_rows_f16(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1) {
+  matmul_rows<F16Row>(W, X, T, Y, r0, r1);
+}
+
+void matmul_rows_q8_0(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1) {
+  matmul_rows<Q8Row>(W, X, T, Y, r0, r1);
 }
 
 }  // namespace airtp::simd

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "tensor/kernels.h"
+#include "tensor/type_traits.h"
 
 namespace airtp {
 namespace {
@@ -21,9 +21,11 @@ void check_matrix(const Matrix& m, const char* where) {
   if (m.data == nullptr && m.rows > 0 && m.cols > 0) {
     throw std::invalid_argument(std::string(where) + ": " + describe(m) + " has no data");
   }
-  if (m.type == DType::Q8_0 && m.cols % kQ8Block != 0) {
+  const int bs = block_size(m.type);
+  if (m.cols % bs != 0) {
     throw std::invalid_argument(std::string(where) + ": " + describe(m) +
-                                " has a column count that is not a multiple of 32");
+                                " has a column count that is not a multiple of its " + std::to_string(bs) +
+                                "-value blocks");
   }
 }
 
@@ -76,21 +78,7 @@ void dequantize_row(const Matrix& m, int r, float* out) {
     throw std::invalid_argument("dequantize_row: row " + std::to_string(r) + " is outside " +
                                 describe(m));
   }
-  const uint8_t* p = m.row(r);
-  switch (m.type) {
-    case DType::F32:
-      std::memcpy(out, p, sizeof(float) * static_cast<size_t>(m.cols));
-      return;
-    case DType::F16: {
-      const auto* h = reinterpret_cast<const uint16_t*>(p);
-      for (int i = 0; i < m.cols; ++i) out[i] = fp16_to_fp32(h[i]);
-      return;
-    }
-    case DType::Q8_0:
-      dequantize_q8_0(reinterpret_cast<const BlockQ8_0*>(p), out, m.cols);
-      return;
-  }
-  throw std::invalid_argument("dequantize_row: unknown dtype in " + describe(m));
+  type_traits(m.type).to_float(m.row(r), out, m.cols);
 }
 
 }  // namespace airtp

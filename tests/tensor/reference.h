@@ -13,9 +13,18 @@
 #include <vector>
 
 #include "tensor/kernels.h"
+#include "tensor/type_traits.h"
 #include "tensor/matrix.h"
 
 namespace airtp::testref {
+
+// Every type of the library's type table: the battery runs over each (a new type gets it, and
+// its decoder below must be written from the format's description to serve as the oracle).
+inline std::vector<DType> table_types() {
+  std::vector<DType> out;
+  for (const auto& tr : all_types()) out.push_back(tr.type);
+  return out;
+}
 
 // Value of an IEEE half from its fields, computed in double: 2^(e-15) * 1.m or 2^-14 * 0.m.
 inline double half_value(uint16_t h) {

@@ -88,7 +88,7 @@ TEST_P(Slicing, RejectsRangesOutsideTheMatrix) {
   EXPECT_THROW(slice_cols(m.view, 64, 32), std::invalid_argument);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTypes, Slicing, ::testing::Values(DType::F32, DType::F16, DType::Q8_0),
+INSTANTIATE_TEST_SUITE_P(AllTypes, Slicing, ::testing::ValuesIn(testref::table_types()),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 TEST(Slicing, Q8ColumnsMustFallOnBlockBoundaries) {

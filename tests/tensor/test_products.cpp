@@ -32,7 +32,7 @@ std::vector<Shape> shapes_for(DType t) {
   // type (131 rows: not divisible by 2 or 3 threads); the others mostly run on one thread.
   std::vector<Shape> s = {{1, 32}, {7, 64}, {33, 4096 + 32}, {131, 4096 + 32}, {257, 512},
                           {5, 4096}, {64, 32}};
-  if (t != DType::Q8_0) {
+  if (block_size(t) == 1) {
     // Element-granular types: columns that are no multiple of 32 or 8 exercise the tails.
     s.insert(s.end(), {{3, 7}, {9, 45}, {11, 1}, {13, 4096 + 37}});
   }
@@ -207,7 +207,7 @@ TEST_P(Products, EmptyAndInvalidShapes) {
   EXPECT_THROW(matmul(nodata, x.data(), 1, y.data(), pool), std::invalid_argument);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTypes, Products, ::testing::Values(DType::F32, DType::F16, DType::Q8_0),
+INSTANTIATE_TEST_SUITE_P(AllTypes, Products, ::testing::ValuesIn(testref::table_types()),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 TEST(Products, Q8RowsMustBeWholeBlocks) {

@@ -8,6 +8,7 @@
 
 #include "reference.h"
 #include "tensor/kernels.h"
+#include "tensor/types/q8_0.h"
 
 namespace airtp {
 namespace {

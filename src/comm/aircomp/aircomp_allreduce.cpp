@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "comm/aircomp/aircomp.h"
+#include "comm/analog.h"
 #include "wireless/aircomp_signal.h"
 #include "wireless/channel.h"
 
@@ -46,28 +47,12 @@ class AirCompAllReduce final : public AllReduce {
     const auto& local = transport_.local_devices();
     const int kappa = link_.air.reals_per_symbol, L = link_.radio.n_streams;
 
-    exact_.assign(D, 0.0f);
-    for (const auto& p : parts)
-      for (size_t i = 0; i < D; ++i) exact_[i] += p[i];
-    transport_.sum(std::span<float>(exact_));
-
+    const auto& exact = exact_sum(parts);
     if (!block_ || *block_ != at.block) prepare_block(at.block);
 
-    // Means and variances go digitally: every process learns all of them.
-    std::vector<double> mean(static_cast<size_t>(N), 0.0), var(static_cast<size_t>(N), 0.0);
-    for (size_t k = 0; k < parts.size(); ++k) {
-      const PartialMoments m = partial_moments(parts[k]);
-      mean[static_cast<size_t>(local[k])] = m.mean;
-      var[static_cast<size_t>(local[k])] = m.variance;
-    }
-    transport_.sum(std::span<double>(mean));
-    transport_.sum(std::span<double>(var));
-    std::vector<PartialMoments> moments;
+    const std::vector<PartialMoments> moments = exchange_moments(transport_, parts);
     double mean_sum = 0;
-    for (int n = 0; n < N; ++n) {
-      moments.push_back({mean[static_cast<size_t>(n)], var[static_cast<size_t>(n)]});
-      mean_sum += mean[static_cast<size_t>(n)];
-    }
+    for (const auto& m : moments) mean_sum += m.mean;
     const double v = aircomp_common_scale(moments, kappa);
 
     result_.assign(D, static_cast<float>(mean_sum));
@@ -78,7 +63,7 @@ class AirCompAllReduce final : public AllReduce {
       for (size_t k = 0; k < parts.size(); ++k) {
         const size_t n = static_cast<size_t>(local[k]);
         if (design_.dropped[n]) continue;
-        aircomp_superpose(real_.H[n], design_.B[n], aircomp_pack(parts[k], mean[n], v, kappa, L, uses), Y);
+        aircomp_superpose(real_.H[n], design_.B[n], aircomp_pack(parts[k], moments[n].mean, v, kappa, L, uses), Y);
       }
       // The superposition on the air: the sum of every device's received contribution.
       transport_.sum(std::span<double>(reinterpret_cast<double*>(Y.data()), static_cast<size_t>(2 * Y.size())));
@@ -90,7 +75,7 @@ class AirCompAllReduce final : public AllReduce {
       if (!std::isfinite(result_[i]))
         throw std::runtime_error(fmt::format("AirComp all-reduce produced a non-finite value (block {}, design {})",
                                              at.block, design_.method));
-    add_error(result_, exact_);
+    add_error(result_, exact);
     channel_uses_ += static_cast<uint64_t>(uses);
     for (const auto& p : parts) std::copy(result_.begin(), result_.end(), p.begin());
     for (int d = 0; d < N; ++d) {
@@ -154,7 +139,7 @@ class AirCompAllReduce final : public AllReduce {
   ChannelRealization real_;
   TransceiverDesign design_;
   std::optional<uint64_t> block_;
-  std::vector<float> exact_, result_;
+  std::vector<float> result_;
   uint64_t channel_uses_ = 0, designs_ = 0, dropped_devices_ = 0;
   double design_seconds_ = 0, design_mse_sum_ = 0;
 };

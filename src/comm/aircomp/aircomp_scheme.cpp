@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "comm/aircomp/aircomp.h"
+#include "comm/analog.h"
 
 namespace airtp {
 
@@ -17,19 +18,7 @@ AirCompOptions aircomp_options(const nlohmann::json& o, const LinkConfig& link) 
 }
 
 AllReduceTime aircomp_link_time(const LinkConfig& link, const LinkRates& rates, long long values) {
-  AllReduceTime t;
-  const double L0 = static_cast<double>(values);
-  // One complex channel use carries `streams` symbols of `reals_per_symbol` values per device,
-  // for every device at once.
-  t.channel_uses = std::ceil(L0 / (link.air.reals_per_symbol * link.radio.n_streams));
-  t.uplink_s = t.channel_uses / link.radio.bandwidth_hz;
-  // Symbols counted as complex float32 (8 bytes) per stream and channel use.
-  t.bytes_sent_per_device = t.channel_uses * link.radio.n_streams * 8;
-  if (link.air.broadcast && rates.downlink_bps > 0)
-    t.downlink_s = link.air.downlink_bits_per_value * L0 / rates.downlink_bps;
-  t.bytes_recv_per_device = link.air.downlink_bits_per_value * L0 / 8;
-  t.overhead_s = link.air.sync_overhead_s;
-  return t;
+  return analog_link_time(link, rates, values, 1);
 }
 
 Scheme aircomp_scheme() {

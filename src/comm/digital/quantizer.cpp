@@ -6,7 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "tensor/kernels.h"
+#include "tensor/fp16.h"
 #include "util/parameter_error.h"
 
 namespace airtp {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "comm/analog.h"
 #include "comm/fdma/fdma.h"
 #include "wireless/aircomp_signal.h"
 #include "wireless/channel.h"
@@ -44,21 +45,10 @@ class FdmaAllReduce final : public AllReduce {
     const auto& local = transport_.local_devices();
     const int kappa = link_.air.reals_per_symbol, L = link_.radio.n_streams, M = link_.radio.n_rx_antennas;
 
-    exact_.assign(D, 0.0f);
-    for (const auto& p : parts)
-      for (size_t i = 0; i < D; ++i) exact_[i] += p[i];
-    transport_.sum(std::span<float>(exact_));
+    const auto& exact = exact_sum(parts);
     if (!block_ || *block_ != at.block) prepare_block(at.block);
-
-    // Each device's mean and variance go digitally; the server receives every device apart.
-    std::vector<double> mean(static_cast<size_t>(N), 0.0), var(static_cast<size_t>(N), 0.0);
-    for (size_t k = 0; k < parts.size(); ++k) {
-      const PartialMoments m = partial_moments(parts[k]);
-      mean[static_cast<size_t>(local[k])] = m.mean;
-      var[static_cast<size_t>(local[k])] = m.variance;
-    }
-    transport_.sum(std::span<double>(mean));
-    transport_.sum(std::span<double>(var));
+    // Each device's mean and scale go digitally; the server receives every device apart.
+    const std::vector<PartialMoments> moments = exchange_moments(transport_, parts);
 
     const int64_t T = aircomp_channel_uses(D, kappa, L);
     // The received signal of every device on its own sub-band, stacked: a transport sum hands
@@ -67,10 +57,10 @@ class FdmaAllReduce final : public AllReduce {
     std::vector<double> buf(static_cast<size_t>(2 * N * M * T), 0.0);
     for (size_t k = 0; k < parts.size(); ++k) {
       const size_t n = static_cast<size_t>(local[k]);
-      const double v = std::sqrt(kappa * var[n]);
+      const double v = std::sqrt(kappa * moments[n].variance);
       if (v == 0) continue;
       MatrixXcd y = MatrixXcd::Zero(M, T);
-      aircomp_superpose(real_.H[n], design_[n].B, aircomp_pack(parts[k], mean[n], v, kappa, L, T), y);
+      aircomp_superpose(real_.H[n], design_[n].B, aircomp_pack(parts[k], moments[n].mean, v, kappa, L, T), y);
       std::copy_n(reinterpret_cast<const double*>(y.data()), 2 * M * T, buf.begin() + static_cast<long>(2 * n * M * T));
     }
     transport_.sum(std::span<double>(buf));
@@ -80,22 +70,22 @@ class FdmaAllReduce final : public AllReduce {
     uint64_t uses = 0;
     for (int n = 0; n < N; ++n) {
       const size_t un = static_cast<size_t>(n);
-      const double v = std::sqrt(kappa * var[un]);
+      const double v = std::sqrt(kappa * moments[un].variance);
       if (v == 0) {
-        for (size_t i = 0; i < D; ++i) result_[i] += static_cast<float>(mean[un]);
+        for (size_t i = 0; i < D; ++i) result_[i] += static_cast<float>(moments[un].mean);
         continue;
       }
       uses += static_cast<uint64_t>(T);
       MatrixXcd y = Eigen::Map<const MatrixXcd>(reinterpret_cast<const std::complex<double>*>(buf.data()) + un * M * T, M, T);
       WirelessRng noise({noise_seed_, 0xFD3Au, at.index, un});
-      aircomp_unpack(aircomp_receive(std::move(y), design_[un].A, real_.noise_power_w, noise), mean[un], v, kappa,
+      aircomp_unpack(aircomp_receive(std::move(y), design_[un].A, real_.noise_power_w, noise), moments[un].mean, v, kappa,
                      std::span<float>(est_));
       for (size_t i = 0; i < D; ++i) result_[i] += est_[i];
     }
     for (size_t i = 0; i < D; ++i)
       if (!std::isfinite(result_[i]))
         throw std::runtime_error(fmt::format("FDMA all-reduce produced a non-finite value (block {})", at.block));
-    add_error(result_, exact_);
+    add_error(result_, exact);
     channel_uses_ += uses;
     for (const auto& p : parts) std::copy(result_.begin(), result_.end(), p.begin());
     for (int d = 0; d < N; ++d) {
@@ -129,7 +119,7 @@ class FdmaAllReduce final : public AllReduce {
   ChannelRealization real_;
   std::vector<FdmaDesign> design_;
   std::optional<uint64_t> block_;
-  std::vector<float> exact_, result_, est_;
+  std::vector<float> result_, est_;
   uint64_t channel_uses_ = 0, designs_ = 0;
   double design_mse_sum_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "comm/analog.h"
 #include "comm/fdma/fdma.h"
 
 namespace airtp {
@@ -13,18 +14,7 @@ FdmaCombiner combiner_of(const nlohmann::json& o) {
 }  // namespace
 
 AllReduceTime fdma_link_time(const LinkConfig& link, const LinkRates& rates, int n, long long values) {
-  AllReduceTime t;
-  const double L0 = static_cast<double>(values);
-  const double uses_per_device = std::ceil(L0 / (link.air.reals_per_symbol * link.radio.n_streams));
-  // Each device needs AirComp's channel uses, in a sub-band 1/N as wide.
-  t.channel_uses = uses_per_device * n;
-  t.uplink_s = uses_per_device * n / link.radio.bandwidth_hz;
-  t.bytes_sent_per_device = uses_per_device * link.radio.n_streams * 8;
-  if (link.air.broadcast && rates.downlink_bps > 0)
-    t.downlink_s = link.air.downlink_bits_per_value * L0 / rates.downlink_bps;
-  t.bytes_recv_per_device = link.air.downlink_bits_per_value * L0 / 8;
-  t.overhead_s = link.air.sync_overhead_s;
-  return t;
+  return analog_link_time(link, rates, values, n);
 }
 
 Scheme fdma_scheme() {

@@ -1,0 +1,11 @@
+// The rows of the type table (tensor/type_traits.cpp), one per file of this folder.
+#pragma once
+#include "tensor/type_traits.h"
+
+namespace airtp {
+
+TypeTraits f32_type();
+TypeTraits f16_type();
+TypeTraits q8_0_type();
+
+}  // namespace airtp
