@@ -69,9 +69,12 @@ void add_scheme_options(CLI::App& app, std::map<std::string, std::string>& given
       const std::string flag = flag_of(o.name);
       map_parameter(o.name, flag);
       const std::string def = o.default_value.is_string() ? o.default_value.get<std::string>() : o.default_value.dump();
+      const bool numeric = o.kind != OptionSpec::Kind::String;
+      const std::string range = numeric ? fmt::format("{}..{}, ", o.lo, o.hi) : std::string();
       app.add_option_function<std::string>(
-          flag, [&given, name = o.name](const std::string& v) { given[name] = v; },
-          fmt::format("{}: {} (default {})", sc.name, o.help, def));
+             flag, [&given, name = o.name](const std::string& v) { given[name] = v; },
+             fmt::format("{}: {} ({}default {})", sc.name, o.help, range, def))
+          ->type_name(o.kind == OptionSpec::Kind::Integer ? "INT" : numeric ? "FLOAT" : "TEXT");
     }
 }
 

@@ -10,7 +10,7 @@
 // docs/assignment-and-latency.md). So device n may transmit with
 //     p_n(m) = (P_n^max - e_n s_tot m_n) / T_tx,
 // which must stay > 0: m_n <= (1 - energy_margin) P_n^max / (e_n s_tot).
-// Pure numerics: knows channels and transceivers, not models or devices (sim/assign.h builds
+// Pure numerics: knows channels and transceivers, not models or devices (perfmodel/scenario_assignment.h builds
 // this from a Scenario).
 #pragma once
 #include <cstdint>
