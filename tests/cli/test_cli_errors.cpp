@@ -27,7 +27,7 @@ Result run(const std::string& args) {
   return r;
 }
 
-const std::string kStories = std::string(AIRTP_SHARED_DIR) + "/models/stories260K.bin";
+const std::string kStories = std::string(AIRTP_TEST_DATA) + "/stories260K.bin";
 const std::string kTiny = std::string(AIRTP_TEST_DATA) + "/tiny-q8_0.gguf";
 
 struct Case {

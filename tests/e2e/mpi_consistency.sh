@@ -4,7 +4,7 @@
 set -euo pipefail
 AIRTP=$1; SRC=$2
 MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
-STORIES="$SRC/../shared/models/stories260K.bin"
+STORIES="$SRC/tests/data/stories260K.bin"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 tokens() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$1"; }

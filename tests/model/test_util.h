@@ -17,7 +17,7 @@
 namespace airtp::test {
 
 inline std::string data_path(const std::string& name) { return std::string(AIRTP_TEST_DATA) + "/" + name; }
-inline std::string stories_path() { return std::string(AIRTP_SHARED_DIR) + "/models/stories260K.bin"; }
+inline std::string stories_path() { return std::string(AIRTP_TEST_DATA) + "/stories260K.bin"; }
 
 // A directory unique to this process, removed at exit. In RAM when possible: the corruption tests
 // rewrite small files thousands of times.

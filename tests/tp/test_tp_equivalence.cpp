@@ -12,7 +12,7 @@ namespace airtp {
 namespace {
 
 std::vector<int> stories_reference() {
-  std::ifstream in(std::string(AIRTP_SHARED_DIR) + "/models/stories260K.greedy64.txt");
+  std::ifstream in(std::string(AIRTP_TEST_DATA) + "/stories260K.greedy64.txt");
   std::vector<int> ids;
   int v;
   while (in >> v) ids.push_back(v);
@@ -23,7 +23,7 @@ std::vector<int> stories_reference() {
 TEST(Stories260K, GreedyMatchesLlama2cReferenceForEverySplit) {
   const auto want = stories_reference();
   ASSERT_EQ(want.size(), 64u);
-  const Model m = load_model(std::string(AIRTP_SHARED_DIR) + "/models/stories260K.bin");
+  const Model m = load_model(std::string(AIRTP_TEST_DATA) + "/stories260K.bin");
   const std::vector<std::vector<double>> splits = {{1.0}, {0.5, 0.5}, {0.34, 0.33, 0.33}, {0.25, 0.25, 0.25, 0.25},
                                                    {0.7, 0.3}, {0.5, 0.25, 0.25}};
   for (const auto& shares : splits) {
@@ -33,7 +33,7 @@ TEST(Stories260K, GreedyMatchesLlama2cReferenceForEverySplit) {
 }
 
 TEST(Stories260K, MoreDevicesThanKvGroupsIsAClearError) {
-  const Model m = load_model(std::string(AIRTP_SHARED_DIR) + "/models/stories260K.bin");
+  const Model m = load_model(std::string(AIRTP_TEST_DATA) + "/stories260K.bin");
   try {
     test::Rig rig(m, test::Rig::even(5));
     FAIL() << "5 devices over 4 KV groups must be refused";
@@ -76,7 +76,7 @@ namespace {
 
 TEST(Stories260K, ZeroShareDeviceDoesNotChangeTheResult) {
   const auto want = stories_reference();
-  const Model m = load_model(std::string(AIRTP_SHARED_DIR) + "/models/stories260K.bin");
+  const Model m = load_model(std::string(AIRTP_TEST_DATA) + "/stories260K.bin");
   test::Rig rig(m, {0.5, 0.0, 0.5});
   EXPECT_EQ(test::greedy(*rig.engine, {1}, 64), want);
 }
