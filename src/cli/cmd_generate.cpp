@@ -79,8 +79,9 @@ int run(const GenerateOptions& o) {
     std::fprintf(stderr, "model: %s (%s, %s, %s): %d layers, dim %d, %d heads / %d KV heads, vocab %d, %.2fM parameters\n",
                  cfg.name.c_str(), s.model().path.c_str(), s.model().format.c_str(), std::string(dtype_name(s.model().weight_type)).c_str(),
                  cfg.n_layers, cfg.dim, cfg.n_heads, cfg.n_kv_heads, cfg.vocab_size, cfg.total_params() / 1e6);
-    std::fprintf(stderr, "devices: %d (%s), all-reduce: %s, threads: %d\n%s", s.transport().n_devices(),
-                 s.transport().name().c_str(), s.allreduce().name().c_str(), s.pool().size(), eng.plan().describe(cfg).c_str());
+    std::fprintf(stderr, "devices: %d (%s; %s), all-reduce: %s, threads: %d\n%s", s.transport().n_devices(),
+                 s.transport().name().c_str(), transport_note(o.run).c_str(), s.allreduce().name().c_str(), s.pool().size(),
+                 eng.plan().describe(cfg).c_str());
   }
 
   // Prefill: the whole prompt in one batched pass.

@@ -5,9 +5,6 @@
 
 #include "cli/command.h"
 #include "cli/parameter_flags.h"
-#ifdef AIRTP_WITH_MPI
-#include "comm/transport.h"
-#endif
 
 namespace airtp::cli {
 std::vector<Command>& registry() {
@@ -18,9 +15,6 @@ std::vector<Command>& registry() {
 
 int main(int argc, char** argv) {
   using namespace airtp::cli;
-#ifdef AIRTP_WITH_MPI
-  airtp::MpiSession mpi(&argc, &argv);
-#endif
   CLI::App app{"airtp: tensor-parallel LLM inference over wireless links (exact, digital and "
                "over-the-air all-reduce)"};
   app.require_subcommand(1);

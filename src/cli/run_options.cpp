@@ -102,6 +102,14 @@ void add_run_options(CLI::App& app, RunOptions& opt) {
   add_parameter(app, "--coherence", "coherence", c.coherence, "Wireless: all-reduces per channel realization (0 = one token: 2 x layers)")->capture_default_str();
   add_parameter(app, "--channel-seed", "channel_seed", c.radio.seed, "Wireless: seed of channels, placement and noise")->capture_default_str();
   add_parameter(app, "--mpi-timeout", "mpi_timeout", c.mpi_timeout_s, "Seconds a collective may take before the job is aborted")->capture_default_str();
+  add_parameter(app, "--transport", "transport", opt.transport,
+                "Where the devices run: inprocess (all in this process), mpi (one per MPI rank), auto (mpi when an MPI "
+                "launcher started the process)")
+      ->capture_default_str();
+  map_parameter("measure_error", "--measure-error");
+  app.add_flag_function(
+      "--measure-error,!--no-measure-error", [&opt](int64_t count) { opt.measure_error = count > 0; },
+      "Measure each all-reduce's error with a second, exact all-reduce (default: yes in-process, no under MPI)");
 }
 
 RunConfig to_config(const RunOptions& opt) {
@@ -119,10 +127,17 @@ RunConfig to_config(const RunOptions& opt) {
                                              scheme.scheme->name, c.allreduce));
     c.allreduce_options[name] = option_value(*spec, text);
   }
-#ifdef AIRTP_WITH_MPI
-  if (MpiSession::launched_by_mpirun()) c.transport = TransportKind::Mpi;
-#endif
+  if (opt.transport == "mpi" || (opt.transport == "auto" && mpi_launcher_detected())) c.transport = TransportKind::Mpi;
+  else if (opt.transport != "inprocess" && opt.transport != "auto")
+    throw ParameterError("transport", fmt::format("'{}' is not one of auto, inprocess, mpi", opt.transport));
+  c.measure_error = opt.measure_error;
   return c;
+}
+
+std::string transport_note(const RunOptions& opt) {
+  if (opt.transport != "auto") return "--transport " + opt.transport;
+  return mpi_launcher_detected() ? "--transport auto: started by an MPI launcher"
+                                 : "--transport auto: not started by an MPI launcher";
 }
 
 }  // namespace airtp::cli

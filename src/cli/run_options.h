@@ -16,6 +16,8 @@ struct RunOptions {
   std::string shares;          // "0.5,0.3,0.2"
   std::string shares_from;     // an `airtp assign --out` file
   std::map<std::string, std::string> scheme_options;  // option name -> text given on the command line
+  std::string transport = "auto";  // auto | inprocess | mpi
+  std::optional<bool> measure_error;
 };
 
 void add_run_options(CLI::App& app, RunOptions& opt);
@@ -23,8 +25,11 @@ void add_run_options(CLI::App& app, RunOptions& opt);
 // commands that run a scheme and by `optimize`.
 void add_scheme_options(CLI::App& app, std::map<std::string, std::string>& given);
 // The RunConfig the flags describe: shares parsed, the scheme's options from their flags (an
-// option of another scheme is an error), MPI transport when started by mpirun.
+// option of another scheme is an error), the transport (auto: MPI when an MPI launcher started
+// the process).
 RunConfig to_config(const RunOptions& opt);
+// How the transport was chosen, for the printout ("--transport auto: started by an MPI launcher").
+std::string transport_note(const RunOptions& opt);
 // The bundled model, found among the data directories (util/resources.h).
 std::string default_model_path();
 

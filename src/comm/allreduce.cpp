@@ -19,7 +19,39 @@ void AllReduceStats::reset(int n_devices) {
 
 void AllReduce::reset_stats() {
   stats_.reset(transport_.n_devices());
+  local_sent_.clear();
+  local_recv_.clear();
   reset_scheme_stats();
+}
+
+void AllReduce::count_bytes(int device, uint64_t sent, uint64_t received) {
+  const size_t n = static_cast<size_t>(transport_.n_devices()), d = static_cast<size_t>(device);
+  if (local_sent_.size() != n) {
+    local_sent_.assign(n, 0);
+    local_recv_.assign(n, 0);
+  }
+  local_sent_[d] += sent;
+  local_recv_[d] += received;
+  stats_.bytes_sent[d] += sent;
+  stats_.bytes_recv[d] += received;
+}
+
+void AllReduce::count_bytes_local(uint64_t sent, uint64_t received) {
+  for (int d : transport_.local_devices()) count_bytes(d, sent, received);
+}
+
+void AllReduce::gather_stats() {
+  const size_t n = static_cast<size_t>(transport_.n_devices());
+  std::vector<double> v(2 * n, 0.0);
+  for (size_t d = 0; d < local_sent_.size(); ++d) {
+    v[d] = static_cast<double>(local_sent_[d]);
+    v[n + d] = static_cast<double>(local_recv_[d]);
+  }
+  transport_.sum(std::span<double>(v));
+  for (size_t d = 0; d < n; ++d) {
+    stats_.bytes_sent[d] = static_cast<uint64_t>(v[d]);
+    stats_.bytes_recv[d] = static_cast<uint64_t>(v[n + d]);
+  }
 }
 
 void AllReduce::reduce(std::span<const std::span<float>> partials, const SyncContext& at) {
@@ -29,6 +61,7 @@ void AllReduce::reduce(std::span<const std::span<float>> partials, const SyncCon
     if (p.size() != partials[0].size())
       throw std::logic_error("AllReduce::reduce: partial vectors differ in length");
   const auto t0 = std::chrono::steady_clock::now();
+  if (transport_.n_devices() == 1) stats_.error_measured = true;  // one device: nothing to get wrong
   do_reduce(partials, at);
   stats_.machinery_time_s +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -36,22 +69,25 @@ void AllReduce::reduce(std::span<const std::span<float>> partials, const SyncCon
   stats_.values += partials.empty() ? 0 : partials[0].size();
 }
 
-const std::vector<float>& AllReduce::exact_sum(std::span<const std::span<float>> partials) {
+void AllReduce::begin_error(std::span<const std::span<float>> partials) {
+  exact_.clear();
+  if (!measure_error_) return;
   const size_t n = partials[0].size();
   exact_.assign(n, 0.0f);
   for (const auto& p : partials)
     for (size_t i = 0; i < n; ++i) exact_[i] += p[i];
   transport_.sum(std::span<float>(exact_));
-  return exact_;
 }
 
-void AllReduce::add_error(std::span<const float> estimate, std::span<const float> exact) {
+void AllReduce::end_error(std::span<const float> estimate) {
+  if (!measure_error_) return;
   double err = 0, ref = 0;
-  for (size_t i = 0; i < exact.size(); ++i) {
-    const double e = static_cast<double>(estimate[i]) - exact[i];
+  for (size_t i = 0; i < exact_.size(); ++i) {
+    const double e = static_cast<double>(estimate[i]) - exact_[i];
     err += e * e;
-    ref += static_cast<double>(exact[i]) * exact[i];
+    ref += static_cast<double>(exact_[i]) * exact_[i];
   }
+  stats_.error_measured = true;
   stats_.err_sq += err;
   stats_.ref_sq += ref;
 }

@@ -37,12 +37,15 @@ double scheme_stat(const std::vector<SchemeStat>& stats, const std::string& name
 struct AllReduceStats {
   uint64_t calls = 0;
   uint64_t values = 0;                  // floats reduced (per device), summed over calls
-  std::vector<uint64_t> bytes_sent;     // per device (global id), payload bytes
-  std::vector<uint64_t> bytes_recv;     // per device
+  // Per device (global id), payload bytes. A process counts the devices it runs; gather_stats()
+  // completes the vectors on every process.
+  std::vector<uint64_t> bytes_sent;
+  std::vector<uint64_t> bytes_recv;
   double link_time_s = 0;               // modelled time on the link (air time, or wire time)
   double machinery_time_s = 0;          // measured wall time spent inside reduce()
-  // Error of the estimate against the exact sum, where the scheme can compute it
-  // (sum over calls of squared norms), so callers can report normalised MSE.
+  // Error of the estimate against the exact sum, when known (measured, see set_measure_error, or
+  // zero by construction): sums over calls of squared norms, so callers can report normalised MSE.
+  bool error_measured = false;
   double err_sq = 0;
   double ref_sq = 0;
 
@@ -63,23 +66,35 @@ class AllReduce {
   void reduce(std::span<const std::span<float>> partials, const SyncContext& at);
 
   const AllReduceStats& stats() const { return stats_; }
+  // Measuring the error costs a second, exact all-reduce per call: worth it in experiments,
+  // not in a production run over a network (the run decides; on by default).
+  void set_measure_error(bool on) { measure_error_ = on; }
   // The scheme's own counters (none for most schemes).
   virtual std::vector<SchemeStat> scheme_stats() const { return {}; }
   void reset_stats();
+  // Completes the per-device byte counts on every process (a collective call: every process of
+  // the job makes it).
+  void gather_stats();
   Transport& transport() { return transport_; }
 
  protected:
   virtual void do_reduce(std::span<const std::span<float>> partials, const SyncContext& at) = 0;
   virtual void reset_scheme_stats() {}
-  // The float32 sum over every device of the job, to measure the scheme's error against.
-  const std::vector<float>& exact_sum(std::span<const std::span<float>> partials);
-  // Adds the error of `estimate` against `exact` to err_sq / ref_sq.
-  void add_error(std::span<const float> estimate, std::span<const float> exact);
+  // Adds one call's bytes of a device this process runs.
+  void count_bytes(int device, uint64_t sent, uint64_t received);
+  // ... of every device this process runs.
+  void count_bytes_local(uint64_t sent, uint64_t received);
+  // A lossy scheme brackets its work with these: the first keeps the float32 sum over every
+  // device of the job (when the error is measured), the second adds the error of the estimate.
+  void begin_error(std::span<const std::span<float>> partials);
+  void end_error(std::span<const float> estimate);
   Transport& transport_;
   AllReduceStats stats_;
 
  private:
+  bool measure_error_ = true;
   std::vector<float> exact_;
+  std::vector<uint64_t> local_sent_, local_recv_;  // this process's devices only
 };
 
 }  // namespace airtp

@@ -11,6 +11,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "comm/transport.h"
 #include "util/parameter_error.h"
@@ -37,6 +38,24 @@ class MpiTransport final : public Transport {
     MPI_Request req;
     MPI_Ibcast(d.data(), static_cast<int>(d.size()), MPI_BYTE, root, MPI_COMM_WORLD, &req);
     wait(req, "broadcast");
+  }
+
+ protected:
+  // One device per rank: a send from this rank's device, a receive into it. The tag is the
+  // sender's device, so several messages to one device are told apart.
+  void do_exchange(std::span<const Message> sends, std::span<const Message> receives) override {
+    std::vector<MPI_Request> reqs;
+    for (const auto& m : receives)
+      if (m.to == rank_) {
+        reqs.emplace_back();
+        MPI_Irecv(m.data.data(), static_cast<int>(m.data.size()), MPI_BYTE, m.from, m.from, MPI_COMM_WORLD, &reqs.back());
+      }
+    for (const auto& m : sends)
+      if (m.from == rank_) {
+        reqs.emplace_back();
+        MPI_Isend(m.data.data(), static_cast<int>(m.data.size()), MPI_BYTE, m.to, m.from, MPI_COMM_WORLD, &reqs.back());
+      }
+    for (auto& r : reqs) wait(r, "exchange");
   }
 
  private:
@@ -73,24 +92,30 @@ class MpiTransport final : public Transport {
 
 }  // namespace
 
+void ensure_mpi_initialized();
+
 std::unique_ptr<Transport> make_mpi_transport(double timeout_s) {
   if (!(timeout_s > 0)) throw ParameterError("mpi_timeout", fmt::format("{} must be > 0 seconds", timeout_s));
+  ensure_mpi_initialized();
   return std::make_unique<MpiTransport>(timeout_s);
 }
 
-bool MpiSession::launched_by_mpirun() {
-  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr ||
-         std::getenv("PMI_RANK") != nullptr;
-}
+namespace {
+// MPI_Init once, on the first MPI transport; MPI_Finalize when the process ends normally.
+struct MpiRuntime {
+  MpiRuntime() {
+    int done = 0;
+    MPI_Initialized(&done);
+    if (!done) MPI_Init(nullptr, nullptr);
+  }
+  ~MpiRuntime() {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized) MPI_Finalize();
+  }
+};
+}  // namespace
 
-MpiSession::MpiSession(int* argc, char*** argv) {
-  if (!launched_by_mpirun()) return;
-  MPI_Init(argc, argv);
-  active_ = true;
-}
-
-MpiSession::~MpiSession() {
-  if (active_) MPI_Finalize();
-}
+void ensure_mpi_initialized() { static MpiRuntime runtime; }
 
 }  // namespace airtp

@@ -10,6 +10,12 @@
 
 namespace airtp {
 
+// A point-to-point message of a collective, from one device of the job to another.
+struct Message {
+  int from = 0, to = 0;
+  std::span<std::byte> data;  // sends: the bytes to send; receives: where they land (same size)
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -24,27 +30,38 @@ class Transport {
   virtual void max(std::span<double> data) = 0;
   // Copies `data` from the process that runs `root_device` to every process.
   virtual void broadcast(std::span<std::byte> data, int root_device) = 0;
+
+  // Point-to-point, as a collective's protocol prescribes: every process passes the messages its
+  // devices send and those they receive (both sides know the protocol, so the lists agree);
+  // returns when all are complete. At most one message per (from, to) pair per call.
+  void exchange(std::span<const Message> sends, std::span<const Message> receives);
+  // Bytes each device has sent and received through exchange() (global ids; a process counts
+  // its own devices): what the links really carried, not a model of it.
+  const std::vector<uint64_t>& bytes_sent() const { return sent_; }
+  const std::vector<uint64_t>& bytes_received() const { return received_; }
+
+ protected:
+  virtual void do_exchange(std::span<const Message> sends, std::span<const Message> receives) = 0;
+
+ private:
+  std::vector<uint64_t> sent_, received_;
 };
 
 // The embedded default: all n devices in this process.
 std::unique_ptr<Transport> make_inprocess_transport(int n_devices);
 
 #ifdef AIRTP_WITH_MPI
-// One device per MPI rank. MPI must already be initialised (see MpiSession). Collectives that
-// do not complete within `timeout_s` abort the job with a message naming the collective and the
-// rank, so a dead or stalled rank never hangs the others.
+// One device per MPI rank. MPI is initialised on first use (and finalised at exit), so a run
+// that is not distributed never pays for it. Collectives that do not complete within
+// `timeout_s` abort the job with a message naming the collective and the rank, so a dead or
+// stalled rank never hangs the others.
 std::unique_ptr<Transport> make_mpi_transport(double timeout_s);
-
-// RAII MPI_Init/MPI_Finalize; active() is false when the program was not started by mpirun.
-class MpiSession {
- public:
-  MpiSession(int* argc, char*** argv);
-  ~MpiSession();
-  static bool launched_by_mpirun();
-  bool active() const { return active_; }
- private:
-  bool active_ = false;
-};
 #endif
+
+// Whether this process looks started by an MPI launcher (mpirun/mpiexec of OpenMPI, MPICH,
+// PMIx-based launchers): the default of a front end's transport choice, which states it and can
+// be overridden. Asking MPI itself would cost an MPI_Init (seconds) in every process.
+bool mpi_launcher_detected();
+
 
 }  // namespace airtp

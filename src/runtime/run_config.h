@@ -40,6 +40,9 @@ struct RunConfig {
   double link_latency_us = 0;        // their per-message latency
   TransportKind transport = TransportKind::InProcess;
   double mpi_timeout_s = 60;
+  // Measure each all-reduce's error against an exact one (a second all-reduce per call);
+  // unset: on in-process, off under MPI (a production run pays for one all-reduce, not two).
+  std::optional<bool> measure_error;
 
   // Throws ParameterError naming the parameter ("threads", "rx_antennas", ...).
   void validate() const;

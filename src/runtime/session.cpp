@@ -53,6 +53,7 @@ void Session::build(ThreadPool* pool) {
 
   link_ = make_link_config(config_, n);
   allreduce_ = make_allreduce(scheme_, *transport_, link_);
+  allreduce_->set_measure_error(config_.measure_error.value_or(config_.transport != TransportKind::Mpi));
 
   pool_ = pool;
   if (!pool_) {

@@ -17,6 +17,7 @@ TokenAccounting account(const EngineStats& e, const AllReduceStats& a, long long
   for (auto b : a.bytes_sent) t.sent_bytes_per_device.push_back(static_cast<double>(b) * per);
   for (auto b : a.bytes_recv) t.recv_bytes_per_device.push_back(static_cast<double>(b) * per);
   t.allreduces = static_cast<double>(a.calls) * per;
+  t.nmse_measured = a.error_measured || a.calls == 0;
   t.nmse = a.ref_sq > 0 ? a.err_sq / a.ref_sq : 0.0;
   t.wall_ms = 1e3 * e.wall_s * per;
   return t;
@@ -33,14 +34,15 @@ nlohmann::json to_json(const TokenAccounting& t) {
           {"sent_bytes_per_device", t.sent_bytes_per_device},
           {"recv_bytes_per_device", t.recv_bytes_per_device},
           {"allreduces", t.allreduces},
-          {"allreduce_nmse", t.nmse}};
+          {"allreduce_nmse", t.nmse_measured ? nlohmann::json(t.nmse) : nlohmann::json(nullptr)}};
 }
 
 std::string to_text(const TokenAccounting& t) {
   std::string s = fmt::format(
       "  per token: compute {:.3f} ms (slowest device per step), link {:.3f} ms (modelled), "
-      "all-reduce machinery {:.3f} ms, wall {:.3f} ms; {:.3g} all-reduces, NMSE {:.3g}\n",
-      t.parallel_compute_ms, t.link_ms, t.machinery_ms, t.wall_ms, t.allreduces, t.nmse);
+      "all-reduce machinery {:.3f} ms, wall {:.3f} ms; {:.3g} all-reduces, NMSE {}\n",
+      t.parallel_compute_ms, t.link_ms, t.machinery_ms, t.wall_ms, t.allreduces,
+      t.nmse_measured ? fmt::format("{:.3g}", t.nmse) : std::string("not measured"));
   for (size_t d = 0; d < t.compute_ms_per_device.size(); ++d)
     s += fmt::format("    device {}: compute {:.3f} ms  sent {:.2f} kB  recv {:.2f} kB\n", d,
                      t.compute_ms_per_device[d], t.sent_bytes_per_device[d] / 1e3, t.recv_bytes_per_device[d] / 1e3);

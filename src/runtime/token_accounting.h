@@ -19,6 +19,7 @@ struct TokenAccounting {
   std::vector<double> sent_bytes_per_device;  // per token
   std::vector<double> recv_bytes_per_device;
   double allreduces = 0;                      // per token
+  bool nmse_measured = false;                 // the run measured the all-reduce error
   double nmse = 0;                            // ||error||^2 / ||exact||^2 over all calls (0 if exact)
   double wall_ms = 0;                         // per token, measured end to end in this process
   double simulated_ms() const { return parallel_compute_ms + link_ms; }

@@ -109,6 +109,7 @@ std::vector<float> Engine::forward(std::span<const int> tokens, int pos0, bool a
 }
 
 void Engine::gather_stats() {
+  allreduce_.gather_stats();
   // Each process filled only its own devices' entries (the others are zero), so a sum is a gather.
   transport_.sum(std::span<double>(stats_.device_compute_s));
   double v[2] = {stats_.parallel_compute_s, stats_.head_s};

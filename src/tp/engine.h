@@ -51,7 +51,8 @@ class Engine {
   int syncs_per_block() const { return syncs_per_block_; }
   const EngineStats& stats() const { return stats_; }
   void reset_stats();
-  // Makes device_compute_s complete on every process (each process knows only its devices).
+  // Makes device_compute_s and the all-reduce's byte counts complete on every process (each
+  // process knows only its devices).
   void gather_stats();
   size_t weight_bytes(int local_index) const { return devices_[static_cast<size_t>(local_index)]->shard().weight_bytes; }
   const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }

@@ -60,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"generate -m " + kStories + " --top-p 1.5", "--top-p"},
         Case{"generate -m " + kStories + " -a magic", "--allreduce"},
         Case{"generate -m " + kStories + " -n 2 -a digital --bits 1", "--bits"},
-        Case{"generate -m " + kStories + " -n 2 -a digital --topology ring", "--topology"},
+        Case{"generate -m " + kStories + " -n 2 -a digital --topology torus", "--topology"},
         Case{"generate -m " + kStories + " -n 2 -a aircomp --rx-antennas 0", "antennas"},
         Case{"generate -m " + kStories + " -n 2 -a aircomp --streams 8", "stream"},
         Case{"generate -m " + kStories + " -n 2 -a aircomp --snr-db 500", "--snr-db"},

@@ -70,7 +70,7 @@ TEST(DigitalAllReduce, BytesPerTopology) {
   const size_t D = 4096;
   BlockQuantizer q{8, 32};
   const uint64_t payload = q.wire_bytes(D);
-  for (auto topo : {DigitalTopology::WirelessStar, DigitalTopology::Mesh, DigitalTopology::Star}) {
+  for (auto topo : {DigitalTopology::WirelessStar, DigitalTopology::Mesh, DigitalTopology::Star, DigitalTopology::Ring}) {
     auto p = random_partials(n, D, 3);
     auto t = make_inprocess_transport(n);
     auto ar = make_digital_allreduce(*t, link(n), {q, topo});
@@ -90,6 +90,14 @@ TEST(DigitalAllReduce, BytesPerTopology) {
         for (int d = 0; d < n; ++d) {
           EXPECT_EQ(st.bytes_sent[d], payload);
           EXPECT_EQ(st.bytes_recv[d], 2 * D);  // fp16 broadcast of the sum
+        }
+        break;
+      case DigitalTopology::Ring:
+        // 4 segments of 1024 values = 1024 bytes + 32 scales = 1088 bytes; 3 out and 3 in in each
+        // of the reduce-scatter and the all-gather.
+        for (int d = 0; d < n; ++d) {
+          EXPECT_EQ(st.bytes_sent[d], 6 * 1088u);
+          EXPECT_EQ(st.bytes_recv[d], 6 * 1088u);
         }
         break;
     }

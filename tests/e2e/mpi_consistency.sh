@@ -9,6 +9,11 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 tokens() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$1"; }
 
+# The bytes each device sent and received per decoded token, as the run counted them.
+bytes() {
+  /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["decode"]["per_token"]; print(d["sent_bytes_per_device"], d["recv_bytes_per_device"])' "$1"
+}
+
 check_same() {  # model, devices, extra args...
   local model=$1 n=$2; shift 2
   "$AIRTP" generate -m "$model" -n "$n" -s 24 --temperature 0 --json -t 1 "$@" > "$tmp/inproc.json"
@@ -16,17 +21,31 @@ check_same() {  # model, devices, extra args...
   local a b; a=$(tokens "$tmp/inproc.json"); b=$(tokens "$tmp/mpi.json")
   [ "$a" = "$b" ] || fail "$model N=$n $*: in-process $a vs MPI $b"
   grep -q '"transport": "mpi (' "$tmp/mpi.json" || fail "the MPI run did not use the MPI transport"
-  echo "ok: $(basename "$model") N=$n $* -> same 24 tokens"
+  # What the ranks counted at the transport is what the in-process run counted (and the contract
+  # test holds that equal to the scheme's byte model).
+  a=$(bytes "$tmp/inproc.json"); b=$(bytes "$tmp/mpi.json")
+  [ "$a" = "$b" ] || fail "$model N=$n $*: bytes per token in-process $a vs MPI $b"
+  echo "ok: $(basename "$model") N=$n $* -> same 24 tokens, same bytes per token"
 }
 
 check_same "$STORIES" 3 --token-ids 1
 check_same "$STORIES" 4 --token-ids 1 --shares 0.4,0.2,0.2,0.2
 check_same "$STORIES" 3 --token-ids 1 -a digital --bits 8
+check_same "$STORIES" 3 --token-ids 1 -a star --bits 6
+check_same "$STORIES" 4 --token-ids 1 -a ring --bits 8
+check_same "$STORIES" 3 --token-ids 1 -a fdma
 BUNDLED="$SRC/models/airtp-kjv-q8_0.gguf"
 if [ -f "$BUNDLED" ]; then
   check_same "$BUNDLED" 3 -p "In the beginning"
   check_same "$BUNDLED" 4 -p "And God said" -a digital --bits 8 --topology mesh
 fi
+
+# Under MPI the error is not measured unless asked (one all-reduce per sync point, not two).
+"${MPIRUN[@]}" -np 2 "$AIRTP" generate -m "$STORIES" --token-ids 1 -s 4 --json -t 1 -a mesh > "$tmp/plain.json"
+grep -q '"allreduce_nmse": null' "$tmp/plain.json" || fail "an MPI run measured the error without --measure-error"
+"${MPIRUN[@]}" -np 2 "$AIRTP" generate -m "$STORIES" --token-ids 1 -s 4 --json -t 1 -a mesh --measure-error > "$tmp/measured.json"
+grep -qE '"allreduce_nmse": [0-9]' "$tmp/measured.json" || fail "--measure-error did not measure the error under MPI"
+echo "ok: the error is measured under MPI only with --measure-error"
 
 # A rank that exits mid-generation: mpirun must end the job, non-zero, quickly.
 start=$(date +%s)

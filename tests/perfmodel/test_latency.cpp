@@ -1,6 +1,7 @@
 // Latency model against numbers computed by hand from the formulas in
 // docs/assignment-and-latency.md (independent arithmetic, not the model's own code path). The
 // schemes' link times are checked on their own in tests/comm/test_link_time.cpp.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,7 +18,7 @@ namespace {
 std::vector<DeviceProfile> same_devices(int n, double bw = 20e9, double flops = 1e12) {
   std::vector<DeviceProfile> d(n);
   for (int i = 0; i < n; ++i) {
-    d[i].name = "d" + std::to_string(i);
+    d[i].name = fmt::format("d{}", i);
     d[i].mem_bandwidth_bytes_per_s = bw;
     d[i].flops_per_s = flops;
   }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "comm/collective.h"
 #include "comm/digital/digital.h"
 #include "util/parameter_error.h"
 
@@ -13,7 +14,8 @@ DigitalTopology parse_topology(const std::string& name) {
   if (name == "wireless") return DigitalTopology::WirelessStar;
   if (name == "mesh") return DigitalTopology::Mesh;
   if (name == "star") return DigitalTopology::Star;
-  throw ParameterError("topology", fmt::format("'{}' is not one of wireless, mesh, star", name));
+  if (name == "ring") return DigitalTopology::Ring;
+  throw ParameterError("topology", fmt::format("'{}' is not one of wireless, mesh, star, ring", name));
 }
 
 std::string topology_name(DigitalTopology t) {
@@ -21,8 +23,19 @@ std::string topology_name(DigitalTopology t) {
     case DigitalTopology::WirelessStar: return "wireless";
     case DigitalTopology::Mesh: return "mesh";
     case DigitalTopology::Star: return "star";
+    case DigitalTopology::Ring: return "ring";
   }
   return "?";
+}
+
+std::optional<Collective> digital_collective(DigitalTopology t) {
+  switch (t) {
+    case DigitalTopology::WirelessStar: return std::nullopt;
+    case DigitalTopology::Mesh: return Collective::Mesh;
+    case DigitalTopology::Star: return Collective::Star;
+    case DigitalTopology::Ring: return Collective::Ring;
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -30,8 +43,8 @@ namespace {
 class DigitalAllReduce final : public AllReduce {
  public:
   DigitalAllReduce(Transport& t, const LinkConfig& link, const DigitalOptions& o)
-      : AllReduce(t), link_(link), opt_(o) {
-    opt_.quantizer.validate();
+      : AllReduce(t), link_(link), opt_(o), codec_(make_block_codec(o.quantizer)), f16_(make_f16_codec()),
+        collective_(digital_collective(o.topology)) {
     const RateNeeds needs = digital_rate_needs(link, opt_);
     if (needs.uplink || needs.downlink) rates_.emplace(link.radio, needs);
   }
@@ -43,49 +56,54 @@ class DigitalAllReduce final : public AllReduce {
   void do_reduce(std::span<const std::span<float>> parts, const SyncContext& at) override {
     if (transport_.n_devices() == 1) return;  // one device holds the whole sum: nothing is sent
     const size_t n = parts[0].size();
-    const auto& exact = exact_sum(parts);
-    sum_.assign(n, 0.0f);
-    for (const auto& p : parts) {
-      opt_.quantizer.round_trip(p);  // what this device's transmitter really sends
-      for (size_t i = 0; i < n; ++i) sum_[i] += p[i];
+    begin_error(parts);
+    if (collective_) {
+      const auto sent0 = transport_.bytes_sent(), recv0 = transport_.bytes_received();
+      collective_sum(*collective_, transport_, *codec_, *codec_, parts);
+      // Measured: what the transport carried for this call.
+      for (int d : transport_.local_devices()) {
+        const size_t i = static_cast<size_t>(d);
+        count_bytes(d, transport_.bytes_sent()[i] - (i < sent0.size() ? sent0[i] : 0),
+                    transport_.bytes_received()[i] - (i < recv0.size() ? recv0[i] : 0));
+      }
+    } else {
+      wireless_star(parts);
     }
-    transport_.sum(std::span<float>(sum_));
-    add_error(sum_, exact);
-    for (const auto& p : parts) std::copy(sum_.begin(), sum_.end(), p.begin());
-    account(n, at);
+    end_error(parts[0]);
+    const LinkRates rates = rates_ ? rates_->at(at.block) : LinkRates{};
+    stats_.link_time_s += digital_link_time(link_, opt_, rates, transport_.n_devices(), static_cast<long long>(n)).total_s();
   }
 
  private:
-  // Bytes per device follow the topology exactly; the time is the scheme's link model with the
-  // radio rates of the channel block in force.
-  void account(size_t n, const SyncContext& at) {
-    const int N = transport_.n_devices();
-    const uint64_t payload = opt_.quantizer.wire_bytes(n);
-    for (int d = 0; d < N; ++d) {
-      uint64_t sent = 0, recv = 0;
-      switch (opt_.topology) {
-        case DigitalTopology::WirelessStar:  // upload own vector, receive the broadcast sum (fp16)
-          sent = payload;
-          recv = 2 * n;
-          break;
-        case DigitalTopology::Mesh:
-          sent = recv = static_cast<uint64_t>(N - 1) * payload;
-          break;
-        case DigitalTopology::Star:
-          sent = recv = d == 0 ? static_cast<uint64_t>(N - 1) * payload : payload;
-          break;
-      }
-      stats_.bytes_sent[static_cast<size_t>(d)] += sent;
-      stats_.bytes_recv[static_cast<size_t>(d)] += recv;
+  // The access point decodes every upload and adds them (a transport sum of the decoded vectors
+  // stands for the uplinks), then broadcasts the sum in fp16.
+  void wireless_star(std::span<const std::span<float>> parts) {
+    const size_t n = parts[0].size();
+    sum_.assign(n, 0.0f);
+    bytes_.resize(codec_->bytes(n));
+    decoded_.resize(n);
+    for (const auto& p : parts) {
+      codec_->encode(p, bytes_);
+      codec_->decode(bytes_, decoded_);
+      for (size_t i = 0; i < n; ++i) sum_[i] += decoded_[i];
     }
-    const LinkRates rates = rates_ ? rates_->at(at.block) : LinkRates{};
-    stats_.link_time_s += digital_link_time(link_, opt_, rates, N, static_cast<long long>(n)).total_s();
+    transport_.sum(std::span<float>(sum_));
+    bytes_.resize(f16_->bytes(n));
+    f16_->encode(sum_, bytes_);
+    f16_->decode(bytes_, sum_);
+    for (const auto& p : parts) std::copy(sum_.begin(), sum_.end(), p.begin());
+    const AllReduceTime model = digital_link_time(link_, opt_, LinkRates{std::vector<double>(static_cast<size_t>(transport_.n_devices()), 1.0), 1.0},
+                                                  transport_.n_devices(), static_cast<long long>(n));
+    count_bytes_local(static_cast<uint64_t>(model.bytes_sent_per_device), static_cast<uint64_t>(model.bytes_recv_per_device));
   }
 
   LinkConfig link_;
   DigitalOptions opt_;
+  std::unique_ptr<Codec> codec_, f16_;
+  std::optional<Collective> collective_;
   std::optional<BlockLinkRates> rates_;
-  std::vector<float> sum_;
+  std::vector<float> sum_, decoded_;
+  std::vector<std::byte> bytes_;
 };
 
 }  // namespace

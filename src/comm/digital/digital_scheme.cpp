@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "comm/collective.h"
 #include "comm/digital/digital.h"
 
 namespace airtp {
@@ -28,8 +29,8 @@ AllReduceTime digital_link_time(const LinkConfig& link, const DigitalOptions& o,
       if (static_cast<int>(rates.uplink_bps.size()) != n)
         throw std::invalid_argument(
             fmt::format("digital link time: {} uplink rates for {} devices", rates.uplink_bps.size(), n));
-      // The quantizer's real payload: packed integers and one fp16 scale per block.
-      const double bytes = static_cast<double>(o.quantizer.wire_bytes(static_cast<size_t>(values)));
+      // The codec's payload: packed integers and one fp16 scale per block.
+      const double bytes = static_cast<double>(make_block_codec(o.quantizer)->bytes(static_cast<size_t>(values)));
       for (double r : rates.uplink_bps) {
         if (!(r > 0)) throw std::invalid_argument(fmt::format("digital link time: uplink rate {} must be > 0", r));
         t.uplink_s = std::max(t.uplink_s, 8 * bytes / r);
@@ -41,23 +42,26 @@ AllReduceTime digital_link_time(const LinkConfig& link, const DigitalOptions& o,
       t.overhead_s = link.air.sync_overhead_s;
       break;
     }
-    case DigitalTopology::Mesh: {
-      const double bytes = (n - 1) * static_cast<double>(o.quantizer.wire_bytes(static_cast<size_t>(values)));
-      t.bytes_sent_per_device = bytes;
-      t.bytes_recv_per_device = bytes;
-      // Full duplex: sending and receiving overlap; the NIC serializes the N-1 copies.
-      t.uplink_s = bytes * 8 / link.wire.bps;
-      t.overhead_s = link.wire.latency_s;
-      break;
-    }
-    case DigitalTopology::Star: {
-      const double one = static_cast<double>(o.quantizer.wire_bytes(static_cast<size_t>(values)));
-      // The root's NIC is the bottleneck: N-1 partials in, then N-1 copies of the sum out.
-      t.uplink_s = (n - 1) * one * 8 / link.wire.bps;
-      t.downlink_s = (n - 1) * one * 8 / link.wire.bps;
-      t.overhead_s = 2 * link.wire.latency_s;
-      t.bytes_sent_per_device = (n - 1) * one;  // the root, the busiest node
-      t.bytes_recv_per_device = (n - 1) * one;
+    default: {
+      // A wired collective: its bytes from its own model; the NIC serializes a device's
+      // messages, each paying the wire latency.
+      const auto codec = make_block_codec(o.quantizer);
+      const CollectiveBytes b = collective_bytes(*digital_collective(o.topology), n, static_cast<size_t>(values), *codec, *codec);
+      t.bytes_sent_per_device = static_cast<double>(b.max_sent());
+      t.bytes_recv_per_device = static_cast<double>(b.max_received());
+      if (o.topology == DigitalTopology::Star) {
+        t.uplink_s = static_cast<double>(b.received[0]) * 8 / link.wire.bps;  // into the root
+        t.downlink_s = static_cast<double>(b.sent[0]) * 8 / link.wire.bps;   // out of the root
+        t.overhead_s = 2 * link.wire.latency_s;
+      } else if (o.topology == DigitalTopology::Mesh) {
+        // Full duplex: sending and receiving overlap; the N-1 copies go one after another.
+        t.uplink_s = static_cast<double>(b.max_sent()) * 8 / link.wire.bps;
+        t.overhead_s = link.wire.latency_s;
+      } else {
+        // Ring: 2(N-1) steps, each a segment's worth of bytes and one message latency.
+        t.uplink_s = static_cast<double>(b.max_sent()) * 8 / link.wire.bps;
+        t.overhead_s = b.sequential_steps * link.wire.latency_s;
+      }
       break;
     }
   }
@@ -74,16 +78,17 @@ Scheme digital_scheme() {
       {.name = "quant_block", .help = "values per fp16 scale", .kind = OptionSpec::Kind::Integer,
        .default_value = 32, .lo = 1, .hi = 4096, .choices = {}},
       {.name = "topology",
-       .help = "wireless (OFDMA to an access point) | mesh (distributed-llama) | star (TPI-LLM)",
-       .kind = OptionSpec::Kind::String, .default_value = "wireless", .choices = {"wireless", "mesh", "star"}},
+       .help = "wireless (OFDMA to an access point) | mesh (distributed-llama) | star (TPI-LLM) | ring (NCCL)",
+       .kind = OptionSpec::Kind::String, .default_value = "wireless", .choices = {"wireless", "mesh", "star", "ring"}},
   };
-  s.presets = {{"mesh", {{"topology", "mesh"}}}, {"star", {{"topology", "star"}}}};
+  s.presets = {{"mesh", {{"topology", "mesh"}}}, {"star", {{"topology", "star"}}}, {"ring", {{"topology", "ring"}}}};
   s.label = [](const nlohmann::json& o) {
     const DigitalOptions d = digital_options(o);
     switch (d.topology) {
       case DigitalTopology::WirelessStar: return fmt::format("digital {}-bit OFDMA", d.quantizer.bits);
       case DigitalTopology::Mesh: return fmt::format("Ethernet mesh, {}-bit (distributed-llama)", d.quantizer.bits);
       case DigitalTopology::Star: return fmt::format("Ethernet star, {}-bit (TPI-LLM)", d.quantizer.bits);
+      case DigitalTopology::Ring: return fmt::format("Ethernet ring, {}-bit (NCCL)", d.quantizer.bits);
     }
     return std::string("?");
   };

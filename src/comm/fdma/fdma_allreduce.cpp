@@ -45,7 +45,7 @@ class FdmaAllReduce final : public AllReduce {
     const auto& local = transport_.local_devices();
     const int kappa = link_.air.reals_per_symbol, L = link_.radio.n_streams, M = link_.radio.n_rx_antennas;
 
-    const auto& exact = exact_sum(parts);
+    begin_error(parts);
     if (!block_ || *block_ != at.block) prepare_block(at.block);
     // Each device's mean and scale go digitally; the server receives every device apart.
     const std::vector<PartialMoments> moments = exchange_moments(transport_, parts);
@@ -85,14 +85,11 @@ class FdmaAllReduce final : public AllReduce {
     for (size_t i = 0; i < D; ++i)
       if (!std::isfinite(result_[i]))
         throw std::runtime_error(fmt::format("FDMA all-reduce produced a non-finite value (block {})", at.block));
-    add_error(result_, exact);
+    end_error(result_);
     channel_uses_ += uses;
     for (const auto& p : parts) std::copy(result_.begin(), result_.end(), p.begin());
-    for (int d = 0; d < N; ++d) {
-      // Symbols on the air per device (complex, 2 x float32 equivalent), broadcast result fp16.
-      stats_.bytes_sent[static_cast<size_t>(d)] += static_cast<uint64_t>(T) * static_cast<uint64_t>(L) * 8;
-      stats_.bytes_recv[static_cast<size_t>(d)] += 2 * D;
-    }
+    // Symbols on the air per device (complex, 2 x float32 equivalent), broadcast result fp16.
+    count_bytes_local(static_cast<uint64_t>(T) * static_cast<uint64_t>(L) * 8, 2 * D);
     const LinkRates rates = rates_ ? rates_->at(at.block) : LinkRates{};
     stats_.link_time_s += fdma_link_time(link_, rates, N, static_cast<long long>(D)).total_s();
   }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <utility>
+#include <variant>
 
 #include "experiments/mse/mse_experiments.h"
 
@@ -98,7 +100,7 @@ ExperimentOutput make_output(const std::string& name, const MseSweepParams& p, c
       row.push_back(to_db(sdr->mean_sdr_bound));
       row.push_back(sdr->mean_gap);
     }
-    for (const auto& d : res.digital) row.push_back(to_db(d.nmse));
+    for (const auto& d : res.digital) row.emplace_back(std::in_place_type<double>, to_db(d.nmse));
     t.add_row(std::move(row));
   }
 

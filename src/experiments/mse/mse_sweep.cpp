@@ -8,7 +8,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "comm/digital/quantizer.h"
+#include "comm/codec/block_quantizer.h"
 #include "wireless/wireless_config.h"
 
 namespace airtp {

@@ -1,4 +1,4 @@
-#include "comm/digital/quantizer.h"
+#include "comm/codec/block_quantizer.h"
 
 #include <fmt/format.h>
 
