@@ -58,6 +58,7 @@ int run(const Options& o) {
   std::printf("\ndecode streams %.1f MB of weights per token: %.2f GB/s", r.weight_bytes / 1e6, r.decode_bandwidth_gbs);
   if (o.bandwidth) std::printf(" = %.0f%% of this machine's measured read bandwidth (%.2f GB/s)", 100 * r.decode_bandwidth_gbs / bw, bw);
   std::printf("\n'simulated' = devices running concurrently: slowest device per step + modelled link time.\n");
+  std::printf("decode, last repetition:\n%s", to_text(r.decode_per_token).c_str());
   return 0;
 }
 

@@ -15,25 +15,33 @@ void AllReduceStats::reset(int n_devices) {
   *this = AllReduceStats{};
   bytes_sent.assign(static_cast<size_t>(n_devices), 0);
   bytes_recv.assign(static_cast<size_t>(n_devices), 0);
+  model_bytes_sent.assign(static_cast<size_t>(n_devices), 0);
+  model_bytes_recv.assign(static_cast<size_t>(n_devices), 0);
 }
 
 void AllReduce::reset_stats() {
   stats_.reset(transport_.n_devices());
-  local_sent_.clear();
-  local_recv_.clear();
+  for (auto& v : local_) v.clear();
   reset_scheme_stats();
 }
 
-void AllReduce::count_bytes(int device, uint64_t sent, uint64_t received) {
+void AllReduce::count_measured_bytes(int device, uint64_t sent, uint64_t received, uint64_t model_sent,
+                                     uint64_t model_received) {
   const size_t n = static_cast<size_t>(transport_.n_devices()), d = static_cast<size_t>(device);
-  if (local_sent_.size() != n) {
-    local_sent_.assign(n, 0);
-    local_recv_.assign(n, 0);
-  }
-  local_sent_[d] += sent;
-  local_recv_[d] += received;
+  for (auto& v : local_)
+    if (v.size() != n) v.assign(n, 0);
+  const uint64_t add[4] = {sent, received, model_sent, model_received};
+  for (int k = 0; k < 4; ++k) local_[k][d] += add[k];
   stats_.bytes_sent[d] += sent;
   stats_.bytes_recv[d] += received;
+  stats_.model_bytes_sent[d] += model_sent;
+  stats_.model_bytes_recv[d] += model_received;
+  stats_.bytes_measured = true;
+}
+
+void AllReduce::count_bytes(int device, uint64_t sent, uint64_t received) {
+  count_measured_bytes(device, sent, received, sent, received);
+  stats_.bytes_measured = false;
 }
 
 void AllReduce::count_bytes_local(uint64_t sent, uint64_t received) {
@@ -42,16 +50,14 @@ void AllReduce::count_bytes_local(uint64_t sent, uint64_t received) {
 
 void AllReduce::gather_stats() {
   const size_t n = static_cast<size_t>(transport_.n_devices());
-  std::vector<double> v(2 * n, 0.0);
-  for (size_t d = 0; d < local_sent_.size(); ++d) {
-    v[d] = static_cast<double>(local_sent_[d]);
-    v[n + d] = static_cast<double>(local_recv_[d]);
-  }
+  std::vector<double> v(4 * n, 0.0);
+  for (size_t k = 0; k < 4; ++k)
+    for (size_t d = 0; d < local_[k].size(); ++d) v[k * n + d] = static_cast<double>(local_[k][d]);
   transport_.sum(std::span<double>(v));
-  for (size_t d = 0; d < n; ++d) {
-    stats_.bytes_sent[d] = static_cast<uint64_t>(v[d]);
-    stats_.bytes_recv[d] = static_cast<uint64_t>(v[n + d]);
-  }
+  std::vector<uint64_t>* out[4] = {&stats_.bytes_sent, &stats_.bytes_recv, &stats_.model_bytes_sent,
+                                   &stats_.model_bytes_recv};
+  for (size_t k = 0; k < 4; ++k)
+    for (size_t d = 0; d < n; ++d) (*out[k])[d] = static_cast<uint64_t>(v[k * n + d]);
 }
 
 void AllReduce::reduce(std::span<const std::span<float>> partials, const SyncContext& at) {

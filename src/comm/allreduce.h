@@ -41,6 +41,12 @@ struct AllReduceStats {
   // completes the vectors on every process.
   std::vector<uint64_t> bytes_sent;
   std::vector<uint64_t> bytes_recv;
+  // What the scheme's link model says the same calls carry (the prediction the counts above are
+  // checked against). bytes_measured: the counts above come from the transport (wired
+  // collectives); otherwise they are the model's, since air time has no bytes to count.
+  std::vector<uint64_t> model_bytes_sent;
+  std::vector<uint64_t> model_bytes_recv;
+  bool bytes_measured = false;
   double link_time_s = 0;               // modelled time on the link (air time, or wire time)
   double machinery_time_s = 0;          // measured wall time spent inside reduce()
   // Error of the estimate against the exact sum, when known (measured, see set_measure_error, or
@@ -80,10 +86,13 @@ class AllReduce {
  protected:
   virtual void do_reduce(std::span<const std::span<float>> partials, const SyncContext& at) = 0;
   virtual void reset_scheme_stats() {}
-  // Adds one call's bytes of a device this process runs.
+  // Adds one call's bytes of a device this process runs, as the link model gives them (the
+  // model is then both prediction and count).
   void count_bytes(int device, uint64_t sent, uint64_t received);
   // ... of every device this process runs.
   void count_bytes_local(uint64_t sent, uint64_t received);
+  // Adds one call's bytes of a device, counted at the transport, beside the model's prediction.
+  void count_measured_bytes(int device, uint64_t sent, uint64_t received, uint64_t model_sent, uint64_t model_received);
   // A lossy scheme brackets its work with these: the first keeps the float32 sum over every
   // device of the job (when the error is measured), the second adds the error of the estimate.
   void begin_error(std::span<const std::span<float>> partials);
@@ -94,7 +103,8 @@ class AllReduce {
  private:
   bool measure_error_ = true;
   std::vector<float> exact_;
-  std::vector<uint64_t> local_sent_, local_recv_;  // this process's devices only
+  // Byte counts of this process's devices only: sent, received, model sent, model received.
+  std::vector<uint64_t> local_[4];
 };
 
 }  // namespace airtp

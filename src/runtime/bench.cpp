@@ -40,6 +40,7 @@ BenchResult run_bench(Session& s, const BenchOptions& opt) {
   for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = static_cast<int>((i * 7919 + 13) % static_cast<size_t>(vocab));
   prompt[0] = 1;
   std::vector<double> pre, dec, sim;
+  BenchResult res;
   for (int r = 0; r < opt.repetitions + 1; ++r) {  // the first round warms caches and is dropped
     auto t0 = Clock::now();
     e.forward(prompt, 0);
@@ -57,8 +58,8 @@ BenchResult run_bench(Session& s, const BenchOptions& opt) {
     pre.push_back(opt.prompt_tokens / tp);
     dec.push_back(opt.gen_tokens / td);
     sim.push_back(1e3 / acct.simulated_ms());
+    res.decode_per_token = acct;
   }
-  BenchResult res;
   res.prefill_tps = summarize(pre);
   res.decode_tps = summarize(dec);
   res.decode_simulated_tps = summarize(sim);
@@ -98,7 +99,8 @@ nlohmann::json to_json(const BenchResult& r) {
           {"decode_tokens_per_s", stat_json(r.decode_tps)},
           {"decode_simulated_tokens_per_s", stat_json(r.decode_simulated_tps)},
           {"weight_bytes", r.weight_bytes},
-          {"decode_weight_bandwidth_gbs", r.decode_bandwidth_gbs}};
+          {"decode_weight_bandwidth_gbs", r.decode_bandwidth_gbs},
+          {"decode_per_token", to_json(r.decode_per_token)}};
 }
 
 }  // namespace airtp

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/session.h"
+#include "runtime/token_accounting.h"
 
 namespace airtp {
 
@@ -25,6 +26,7 @@ struct BenchResult {
   BenchStat decode_simulated_tps;             // slowest-device compute + modelled link time
   double weight_bytes = 0;                    // bytes of all layer weights + head
   double decode_bandwidth_gbs = 0;            // weight_bytes * median decode tokens/s
+  TokenAccounting decode_per_token;           // of the last repetition: compute, sync, bytes
 };
 
 BenchResult run_bench(Session& s, const BenchOptions& opt);

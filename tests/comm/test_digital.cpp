@@ -77,6 +77,10 @@ TEST(DigitalAllReduce, BytesPerTopology) {
     auto s = spans(p);
     ar->reduce(s, {});
     const auto& st = ar->stats();
+    // A wired collective counts at the transport, and the count is the byte model's exactly.
+    EXPECT_EQ(st.bytes_measured, topo != DigitalTopology::WirelessStar);
+    EXPECT_EQ(st.bytes_sent, st.model_bytes_sent);
+    EXPECT_EQ(st.bytes_recv, st.model_bytes_recv);
     switch (topo) {
       case DigitalTopology::Mesh:  // distributed-llama: (N-1) copies out and in
         for (int d = 0; d < n; ++d) EXPECT_EQ(st.bytes_sent[d], 3 * payload);

@@ -14,6 +14,10 @@ bytes() {
   /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["decode"]["per_token"]; print(d["sent_bytes_per_device"], d["recv_bytes_per_device"])' "$1"
 }
 
+model_bytes() {
+  /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["decode"]["per_token"]; print(d["model_sent_bytes_per_device"], d["model_recv_bytes_per_device"])' "$1"
+}
+
 check_same() {  # model, devices, extra args...
   local model=$1 n=$2; shift 2
   "$AIRTP" generate -m "$model" -n "$n" -s 24 --temperature 0 --json -t 1 "$@" > "$tmp/inproc.json"
@@ -25,6 +29,9 @@ check_same() {  # model, devices, extra args...
   # test holds that equal to the scheme's byte model).
   a=$(bytes "$tmp/inproc.json"); b=$(bytes "$tmp/mpi.json")
   [ "$a" = "$b" ] || fail "$model N=$n $*: bytes per token in-process $a vs MPI $b"
+  # ... and, counted at the ranks' transports, equal the link model's bytes.
+  a=$(model_bytes "$tmp/mpi.json")
+  [ "$a" = "$b" ] || fail "$model N=$n $*: bytes per token measured under MPI $b vs link model $a"
   echo "ok: $(basename "$model") N=$n $* -> same 24 tokens, same bytes per token"
 }
 

@@ -60,11 +60,16 @@ class DigitalAllReduce final : public AllReduce {
     if (collective_) {
       const auto sent0 = transport_.bytes_sent(), recv0 = transport_.bytes_received();
       collective_sum(*collective_, transport_, *codec_, *codec_, parts);
-      // Measured: what the transport carried for this call.
+      if (model_values_ != n) {
+        model_ = collective_bytes(*collective_, transport_.n_devices(), n, *codec_, *codec_);
+        model_values_ = n;
+      }
+      // Measured: what the transport carried for this call, beside the collective's byte model.
       for (int d : transport_.local_devices()) {
         const size_t i = static_cast<size_t>(d);
-        count_bytes(d, transport_.bytes_sent()[i] - (i < sent0.size() ? sent0[i] : 0),
-                    transport_.bytes_received()[i] - (i < recv0.size() ? recv0[i] : 0));
+        count_measured_bytes(d, transport_.bytes_sent()[i] - (i < sent0.size() ? sent0[i] : 0),
+                             transport_.bytes_received()[i] - (i < recv0.size() ? recv0[i] : 0),
+                             model_.sent[i], model_.received[i]);
       }
     } else {
       wireless_star(parts);
@@ -102,6 +107,8 @@ class DigitalAllReduce final : public AllReduce {
   std::unique_ptr<Codec> codec_, f16_;
   std::optional<Collective> collective_;
   std::optional<BlockLinkRates> rates_;
+  CollectiveBytes model_;  // of the last vector length seen
+  size_t model_values_ = 0;
   std::vector<float> sum_, decoded_;
   std::vector<std::byte> bytes_;
 };
