@@ -214,11 +214,8 @@ void add_norm(gguf::Writer& w, const std::string& name, const float* p, int n) {
 
 }  // namespace
 
-void save_gguf(const Model& model, const std::string& path, DType type) {
-  const ModelConfig& c = model.config;
-  const ModelWeights& mw = model.weights;
-  c.validate(model.path);
-  gguf::Writer w;
+// The llama.cpp key set of a Llama GGUF, without tokenizer.
+void add_llama_metadata(gguf::Writer& w, const ModelConfig& c, DType type) {
   w.add_string("general.architecture", "llama");
   w.add_string("general.name", c.name);
   w.add_uint32("general.file_type", type_traits(type).file_type);
@@ -233,6 +230,14 @@ void save_gguf(const Model& model, const std::string& path, DType type) {
   w.add_float32("llama.attention.layer_norm_rms_epsilon", c.norm_eps);
   w.add_float32("llama.rope.freq_base", c.rope_theta);
   w.add_uint32("llama.vocab_size", static_cast<uint32_t>(c.vocab_size));
+}
+
+void save_gguf(const Model& model, const std::string& path, DType type) {
+  const ModelConfig& c = model.config;
+  const ModelWeights& mw = model.weights;
+  c.validate(model.path);
+  gguf::Writer w;
+  add_llama_metadata(w, c, type);
   const Tokenizer& tok = model.tokenizer;
   if (!tok.empty()) {
     std::vector<std::string> pieces;

@@ -93,4 +93,7 @@ void encode_string(std::vector<uint8_t>& out, std::string_view s);
 // written when the model has one; a tied classifier is written as no output.weight.
 void save_gguf(const Model& model, const std::string& path, DType type);
 
+// general.* and llama.* keys of a Llama GGUF of `c` whose matrices are `type` (no tokenizer).
+void add_llama_metadata(gguf::Writer& w, const ModelConfig& c, DType type);
+
 }  // namespace airtp
