@@ -24,10 +24,14 @@ fi
 mkdir -p "$BUILD"
 log="$BUILD/fuzz-build.log"
 start=$(date +%s)
-# -O1 -g1: what libFuzzer's documentation builds with; half the compile time of -O2 -g.
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
-  -DCMAKE_CXX_COMPILER="$CXX_CLANG" -DCMAKE_C_COMPILER="$CC_CLANG" -DAIRTP_FUZZ=ON \
-  -DAIRTP_BUILD_TESTS=OFF -DAIRTP_BUILD_BENCH=OFF > "$log" 2>&1 || { cat "$log"; exit 1; }
+# A tree already configured for fuzzing (the test command's sanitizer tree, which builds the
+# tests and the fuzz targets in one go) is reused as it is.
+if ! grep -q '^AIRTP_FUZZ:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+  # -O1 -g1: what libFuzzer's documentation builds with; half the compile time of -O2 -g.
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
+    -DCMAKE_CXX_COMPILER="$CXX_CLANG" -DCMAKE_C_COMPILER="$CC_CLANG" -DAIRTP_FUZZ=ON \
+    -DAIRTP_BUILD_TESTS=OFF -DAIRTP_BUILD_BENCH=OFF > "$log" 2>&1 || { cat "$log"; exit 1; }
+fi
 cmake --build "$BUILD" --target fuzz_all fuzz_make_seeds -j"$(nproc)" >> "$log" 2>&1 ||
   { tail -50 "$log"; exit 1; }
 echo "fuzz: built in $(( $(date +%s) - start )) s (log in $log)"

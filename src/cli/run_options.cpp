@@ -119,7 +119,9 @@ RunConfig to_config(const RunOptions& opt) {
   if (!opt.shares.empty()) c.shares = parse_shares(opt.shares);
   if (!opt.shares_from.empty()) c.shares = read_shares_file(opt.shares_from);
   const SchemeChoice scheme = choose_scheme(c.allreduce);
-  for (const auto& [name, text] : opt.scheme_options) {
+  for (const auto& kv : opt.scheme_options) {
+    const std::string& name = kv.first;  // not a structured binding: clang 14 cannot capture one
+    const std::string& text = kv.second;
     const auto& specs = scheme.scheme->options;
     const auto spec = std::find_if(specs.begin(), specs.end(), [&](const OptionSpec& o) { return o.name == name; });
     if (spec == specs.end())

@@ -12,6 +12,10 @@
 
 #include "tensor/fp16.h"
 #include "tensor/simd_rows.h"
+
+#if AIRTP_HAVE_X86_SIMD
+#include <cpuid.h>
+#endif
 #include "tensor/type_traits.h"
 
 namespace airtp {
@@ -23,9 +27,11 @@ std::atomic<bool> g_force_portable{false};
 bool detect_avx2_fma() {
 #if AIRTP_HAVE_X86_SIMD
   __builtin_cpu_init();
-  // F16C is a separate CPUID bit; every AVX2 CPU has it, but the F16 path relies on it, so ask.
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-         __builtin_cpu_supports("f16c");
+  // F16C is a separate CPUID bit (leaf 1, ECX bit 29); every AVX2 CPU has it, but the F16 path
+  // relies on it, so ask. Read directly: clang's __builtin_cpu_supports does not know "f16c".
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  const bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29));
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
 #else
   return false;
 #endif

@@ -15,8 +15,13 @@
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 
+#if defined(__clang__)
+// clang ignores GCC's target pragma; its own form applies the same target to every function.
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+#endif
 
 namespace airtp::simd {
 namespace {
@@ -156,7 +161,7 @@ void tile(const Matrix& W, int64_t r, const float* X, int64_t t0, float* Y) {
   for (int b = 0; b < nb; ++b) {
     for (int i = 0; i < RT; ++i) rows[i].begin(b);
     const int c = 32 * b;
-#pragma GCC unroll 4
+#pragma GCC unroll 4  // clang reads it too
     for (int k = 0; k < 4; ++k) {
       __m256 w[RT];
       for (int i = 0; i < RT; ++i) w[i] = rows[i].chunk(k);
@@ -254,6 +259,10 @@ void matmul_rows_q8_0(const Matrix& W, const float* X, int T, float* Y, int64_t 
 
 }  // namespace airtp::simd
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 #endif
