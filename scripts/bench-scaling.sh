@@ -12,7 +12,7 @@ rows=()
 for n in 1 2 3 4 8; do
   for mode in inproc mpi; do
     if [ "$mode" = inproc ]; then
-      json=$("$AIRTP" bench -n "$n" -t 1 -r 3 --no-bandwidth --json "$@")
+      json=$("$AIRTP" bench -D "$n" -t 1 -r 3 --no-bandwidth --json "$@")
     else
       # One thread per process in both modes, so the modes differ only in the transport.
       json=$("${MPIRUN[@]}" -np "$n" "$AIRTP" bench -t 1 -r 3 --no-bandwidth --json "$@")

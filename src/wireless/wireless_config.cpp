@@ -37,10 +37,10 @@ void check_finite(double v, const char* name) {
 }  // namespace
 
 void WirelessConfig::validate() const {
-  if (n_rx_antennas < 1)
-    bad(fmt::format("n_rx_antennas (M) = {} must be >= 1", n_rx_antennas));
-  if (n_tx_antennas < 1)
-    bad(fmt::format("n_tx_antennas (K) = {} must be >= 1", n_tx_antennas));
+  if (n_rx_antennas < 1 || n_rx_antennas > kMaxRxAntennas)
+    bad(fmt::format("n_rx_antennas (M) = {} is outside 1..{}", n_rx_antennas, kMaxRxAntennas));
+  if (n_tx_antennas < 1 || n_tx_antennas > kMaxTxAntennas)
+    bad(fmt::format("n_tx_antennas (K) = {} is outside 1..{}", n_tx_antennas, kMaxTxAntennas));
   if (n_streams < 1) bad(fmt::format("n_streams (L) = {} must be >= 1", n_streams));
   if (n_streams > n_tx_antennas)
     bad(fmt::format("n_streams (L) = {} must be <= n_tx_antennas (K) = {}", n_streams, n_tx_antennas));

@@ -10,6 +10,13 @@ namespace airtp {
 
 enum class Fading { Rician, Rayleigh };
 
+// The largest systems airtp simulates, the same for the flags, scenario files and experiments:
+// the transceiver design's cost grows steeply with them (an AirComp design at M = 400 receive
+// antennas took 13 s per token), so beyond these a run looks hung rather than slow.
+inline constexpr int kMaxDevices = 64;
+inline constexpr int kMaxRxAntennas = 64;
+inline constexpr int kMaxTxAntennas = 16;
+
 // "rician" | "rayleigh" (case-insensitive); throws std::invalid_argument otherwise.
 Fading parse_fading(const std::string& name);
 std::string to_string(Fading f);

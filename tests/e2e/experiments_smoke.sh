@@ -9,7 +9,13 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 "$AIRTP" experiment mse-power --smoke --out "$tmp/mse" 2> "$tmp/stderr" > "$tmp/stdout"
-grep -q "100%" "$tmp/stderr" || { cat "$tmp/stderr"; fail "no progress bar on stderr"; }
+# stderr is a file here: no progress bar redrawn with \r lines (it is for a terminal only).
+if grep -q $'\r' "$tmp/stderr"; then cat -A "$tmp/stderr"; fail "progress bar \\r lines written to a file"; fi
+# On a terminal (a pseudo-terminal from util-linux `script`) the bar is drawn.
+if command -v script > /dev/null; then
+  script -qec "\"$AIRTP\" experiment mse-power --smoke --no-plot --out \"$tmp/tty\"" /dev/null > "$tmp/tty.log" 2>&1 < /dev/null
+  grep -q "100%" "$tmp/tty.log" || { cat "$tmp/tty.log"; fail "no progress bar on a terminal"; }
+fi
 
 # CSV: a header, one row per swept power, the same number of fields everywhere, numbers only.
 $PY - "$tmp/mse" <<'EOF' || fail "invalid CSV/JSON"
