@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -26,14 +28,45 @@ namespace {
 constexpr int kSlots = 32;
 struct Slot {
   std::atomic<bool> used{false};
+  bool directory = false;
   char name[4096];
 };
 std::array<Slot, kSlots> g_slots;
 std::mutex g_slot_mutex;
 
+// Empties and removes a flat directory with system calls only (opendir may allocate, which a
+// signal handler must not).
+void remove_flat_directory(const char* dir) {
+  const int fd = ::open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    alignas(8) static char buf[8192];
+    for (;;) {
+      const long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+      if (n <= 0) break;
+      for (long off = 0; off < n;) {
+        struct Entry {
+          uint64_t ino;
+          int64_t off;
+          unsigned short reclen;
+          unsigned char type;
+          char name[1];
+        };
+        const auto* e = reinterpret_cast<const Entry*>(buf + off);
+        if (std::strcmp(e->name, ".") != 0 && std::strcmp(e->name, "..") != 0) ::unlinkat(fd, e->name, 0);
+        off += e->reclen;
+      }
+    }
+    ::close(fd);
+  }
+  ::rmdir(dir);
+}
+
 void remove_temporaries_and_reraise(int sig) {
   for (auto& s : g_slots)
-    if (s.used.load()) ::unlink(s.name);
+    if (s.used.load()) {
+      if (s.directory) remove_flat_directory(s.name);
+      else ::unlink(s.name);
+    }
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }
@@ -53,7 +86,7 @@ void install_handlers_once() {
   });
 }
 
-int claim_slot(const std::string& name) {
+int claim_slot(const std::string& name, bool directory = false) {
   if (name.size() >= sizeof(Slot::name)) return -1;
   install_handlers_once();
   std::lock_guard lock(g_slot_mutex);
@@ -61,6 +94,7 @@ int claim_slot(const std::string& name) {
     auto& s = g_slots[static_cast<size_t>(i)];
     if (s.used.load()) continue;
     std::memcpy(s.name, name.c_str(), name.size() + 1);
+    s.directory = directory;
     s.used.store(true);
     return i;
   }
@@ -74,6 +108,9 @@ void release_slot(int i) {
 }
 
 }  // namespace
+
+TemporaryDirectoryGuard::TemporaryDirectoryGuard(const std::string& dir) : slot_(claim_slot(dir, true)) {}
+TemporaryDirectoryGuard::~TemporaryDirectoryGuard() { release_slot(slot_); }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   const fs::path p(path_);

@@ -34,6 +34,20 @@ class AtomicFile {
   int slot_ = -1;  // in the table the signal handler cleans up
 };
 
+// A directory of temporaries (flat: files only) to be emptied and removed if the process is
+// ended by SIGINT/SIGTERM/SIGHUP while it is registered; the destructor unregisters it (and
+// leaves removing it in normal operation to the owner).
+class TemporaryDirectoryGuard {
+ public:
+  explicit TemporaryDirectoryGuard(const std::string& dir);
+  ~TemporaryDirectoryGuard();
+  TemporaryDirectoryGuard(const TemporaryDirectoryGuard&) = delete;
+  TemporaryDirectoryGuard& operator=(const TemporaryDirectoryGuard&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+
 // `content` to `path` through an AtomicFile.
 void write_file_atomic(const std::string& path, std::string_view content);
 
