@@ -95,7 +95,7 @@ const Register reg{{"optimize", "Design AirComp transceivers (SDR + Gaussian ran
                           add_parameter(app, "--snr-db", "snr_db", r.snr_db, "Power-control every device to this mean receive SNR per antenna (dB)", "-50..80"),
                           add_parameter(app, "--rx-antennas", "rx_antennas", r.rx_antennas, "Receive antennas M", fmt::format("1..{}", kMaxRxAntennas))->capture_default_str(),
                           add_parameter(app, "--tx-antennas", "tx_antennas", r.tx_antennas, "Antennas K per device", fmt::format("1..{}", kMaxTxAntennas))->capture_default_str(),
-                          add_parameter(app, "--streams", "streams", r.streams, "Streams L per device", "1..min(K, M)")->capture_default_str(),
+                          add_parameter(app, "--streams", "streams", r.streams, "Streams L per device", fmt::format("1..min(K, M, {}), devices x L <= {}", kMaxStreams, kMaxDeviceStreams))->capture_default_str(),
                           add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", r.bandwidth_mhz, "Bandwidth (MHz)", "> 0")->capture_default_str()};
                       add_parameter(app, "--scenario", "scenario", o->scenario, "Scenario preset name or JSON file (instead of the radio flags)");
                       add_parameter(app, "--channel-seed", "channel_seed", r.seed, "Seed of placement and channels", ">= 0")->capture_default_str();

@@ -101,7 +101,7 @@ void add_run_options(CLI::App& app, RunOptions& opt) {
   add_parameter(app, "--snr-db", "snr_db", c.radio.snr_db, "Wireless: power-control every device to this mean receive SNR per antenna (dB)", "-50..80");
   add_parameter(app, "--rx-antennas", "rx_antennas", c.radio.rx_antennas, "Wireless: receive antennas M at the server", fmt::format("1..{}", kMaxRxAntennas))->capture_default_str();
   add_parameter(app, "--tx-antennas", "tx_antennas", c.radio.tx_antennas, "Wireless: antennas K per device", fmt::format("1..{}", kMaxTxAntennas))->capture_default_str();
-  add_parameter(app, "--streams", "streams", c.radio.streams, "Wireless: spatial streams L per device", "1..min(K, M)")->capture_default_str();
+  add_parameter(app, "--streams", "streams", c.radio.streams, "Wireless: spatial streams L per device", fmt::format("1..min(K, M, {}), devices x L <= {}", kMaxStreams, kMaxDeviceStreams))->capture_default_str();
   add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", c.radio.bandwidth_mhz, "Wireless: bandwidth (MHz)", "> 0")->capture_default_str();
   add_parameter(app, "--coherence", "coherence", c.coherence, "Wireless: all-reduces per channel realization (0 = one token: 2 x layers)", ">= 0")->capture_default_str();
   add_parameter(app, "--channel-seed", "channel_seed", c.radio.seed, "Wireless: seed of channels, placement and noise", ">= 0")->capture_default_str();

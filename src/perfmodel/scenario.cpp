@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -200,7 +201,7 @@ WirelessConfig read_wireless(const json& j, const std::string& source) {
   ObjectReader r(j, "wireless", source);
   w.n_rx_antennas = r.integer("n_rx_antennas", w.n_rx_antennas, 1, kMaxRxAntennas);
   w.n_tx_antennas = r.integer("n_tx_antennas", w.n_tx_antennas, 1, kMaxTxAntennas);
-  w.n_streams = r.integer("n_streams", w.n_streams, 1, w.n_tx_antennas);
+  w.n_streams = r.integer("n_streams", w.n_streams, 1, std::min(w.n_tx_antennas, kMaxStreams));
   w.bandwidth_hz = r.number("bandwidth_hz", w.bandwidth_hz, 0, HUGE_VAL, true);
   w.noise_psd_dbm_hz = r.number("noise_psd_dbm_hz", w.noise_psd_dbm_hz, -250, 0);
   w.noise_figure_db = r.number("noise_figure_db", w.noise_figure_db, 0, 100);

@@ -31,9 +31,12 @@ void RunConfig::validate() const {
     throw ParameterError("rx_antennas", fmt::format("{} is outside 1..{}", r.rx_antennas, kMaxRxAntennas));
   if (r.tx_antennas < 1 || r.tx_antennas > kMaxTxAntennas)
     throw ParameterError("tx_antennas", fmt::format("{} is outside 1..{}", r.tx_antennas, kMaxTxAntennas));
-  if (r.streams < 1 || r.streams > r.tx_antennas || r.streams > r.rx_antennas)
-    throw ParameterError("streams", fmt::format("{} is outside 1..min(tx_antennas {}, rx_antennas {})", r.streams,
-                                                r.tx_antennas, r.rx_antennas));
+  if (r.streams < 1 || r.streams > r.tx_antennas || r.streams > r.rx_antennas || r.streams > kMaxStreams)
+    throw ParameterError("streams", fmt::format("{} is outside 1..min(tx_antennas {}, rx_antennas {}, {})", r.streams,
+                                                r.tx_antennas, r.rx_antennas, kMaxStreams));
+  if (devices * r.streams > kMaxDeviceStreams)
+    throw ParameterError("streams", fmt::format("{} x {} devices is more than {} (devices x streams)", r.streams, devices,
+                                                kMaxDeviceStreams));
   if (!(r.bandwidth_mhz > 0) || !std::isfinite(r.bandwidth_mhz))
     throw ParameterError("bandwidth_mhz", fmt::format("{} must be > 0", r.bandwidth_mhz));
 }

@@ -163,6 +163,9 @@ TEST(Bounds, AntennasAndDevicesHaveTheSameCapEverywhere) {
   expect_one_line_error(run("optimize --rx-antennas 65"), "--rx-antennas 65 is outside 1..64", "optimize M");
   expect_one_line_error(run("optimize --tx-antennas 17"), "--tx-antennas 17 is outside 1..16", "optimize K");
   expect_one_line_error(run("optimize -D 100"), "--devices 100 is outside 1..64", "optimize N");
+  expect_one_line_error(run("optimize --tx-antennas 16 --streams 16"), "--streams 16 is outside 1..min(", "optimize L");
+  expect_one_line_error(run("optimize -D 64 --tx-antennas 8 --streams 8"), "--streams 8 x 64 devices is more than 256",
+                        "optimize N x L");
   expect_one_line_error(run("generate -m " + kStories + " -D 65"), "--devices 65 is outside 1..64", "generate N");
   const fs::path d = scratch("bounds");
   const fs::path sc = d / "big.json";

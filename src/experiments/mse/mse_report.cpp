@@ -58,7 +58,7 @@ MseSweepParams read_params(const json& j, const std::string& name, MseAxis axis)
       break;
   }
   p.tx_antennas = r.integer("tx_antennas", 1, kMaxTxAntennas);
-  p.streams = r.integer("streams", 1, kMaxTxAntennas);
+  p.streams = r.integer("streams", 1, kMaxStreams);
   p.realizations = r.integer("realizations", 1, 100000);
   p.randomizations = r.integer("randomizations", 0, 100000);
   p.seed = static_cast<uint64_t>(r.integer("seed", 0, 1 << 30));
