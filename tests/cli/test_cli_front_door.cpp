@@ -55,6 +55,16 @@ Result run(const std::string& args, const std::string& stdout_to = "") {
   return r;
 }
 
+// The scratch files of this process go when it ends.
+struct RemoveScratch : ::testing::Environment {
+  void TearDown() override {
+    std::error_code ec;
+    for (const char* stem : {"airtp-front-door-", "airtp-front-door-files-"})
+      fs::remove_all(fs::temp_directory_path() / (stem + std::to_string(::getpid())), ec);
+  }
+};
+const auto* const kRemoveScratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
+
 const std::string kStories = std::string(AIRTP_TEST_DATA) + "/stories260K.bin";
 const std::string kTiny = std::string(AIRTP_TEST_DATA) + "/tiny-q8_0.gguf";
 

@@ -16,6 +16,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+struct RemoveScratch : ::testing::Environment {
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(fs::temp_directory_path() / ("airtp-atomic-" + std::to_string(::getpid())), ec);
+  }
+};
+const auto* const kRemoveScratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
+
 fs::path fresh_dir(const std::string& name) {
   const fs::path d = fs::temp_directory_path() / ("airtp-atomic-" + std::to_string(::getpid())) / name;
   fs::remove_all(d);
