@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-build/airtp generate --devices 4 --allreduce aircomp --prompt "In the beginning" --steps 48 "$@"
+build/airtp generate --devices 4 --allreduce aircomp --prompt "In the beginning" --n-predict 48 "$@"

@@ -29,6 +29,9 @@ struct Options {
 };
 
 int run(const Options& o) {
+  if (!o.model_shape.empty() && !o.model_path.empty())
+    throw ParameterError("model_shape", fmt::format("'{}' and --model '{}' both give the model's shape; give one",
+                                                    o.model_shape, o.model_path));
   Scenario s = resolve_scenario(o.scenario);
   if (!o.model_shape.empty()) s.set_model(model_shape_preset(o.model_shape, s.model.bytes_per_weight));
   if (!o.model_path.empty()) {
@@ -37,6 +40,8 @@ int run(const Options& o) {
   }
   if (o.iterations < 1 || o.iterations > 100000)
     throw ParameterError("iterations", fmt::format("{} is outside 1..100000", o.iterations));
+  if (o.randomizations < 0 || o.randomizations > 100000)
+    throw ParameterError("randomizations", fmt::format("{} is outside 0..100000", o.randomizations));
   if (o.samples < 1 || o.samples > 100000) throw ParameterError("samples", fmt::format("{} is outside 1..100000", o.samples));
   AssignOptions opt;
   opt.method = parse_assign_method(o.method);
@@ -58,7 +63,7 @@ int run(const Options& o) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("scenario %s: %d devices, model %s (%d layers, d=%d)\n", s.name.c_str(), s.n_devices(), s.model.name.c_str(),
+  std::printf("scenario %s: %d device%s, model %s (%d layers, d=%d)\n", s.name.c_str(), s.n_devices(), s.n_devices() == 1 ? "" : "s", s.model.name.c_str(),
               s.model.n_layers, s.model.dim);
   std::printf("%-10s %10s %12s %12s %10s\n", "device", "share", "GFLOP/s", "GB/s", "dist (m)");
   for (int d = 0; d < s.n_devices(); ++d) {
@@ -85,13 +90,15 @@ const Register reg{{"assign", "Optimize how much of each layer every device hold
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
                       app.add_option("--scenario", o->scenario, "Scenario preset (paper-heterogeneous, paper-homogeneous-N) or JSON file")->capture_default_str();
-                      app.add_option("--model-shape", o->model_shape, "Model shape preset: llama2-7b, llama2-13b, llama2-70b, llama3-8b, llama3-70b");
+                      add_parameter(app, "--model-shape", "model_shape", o->model_shape,
+                                    "Model shape preset: llama2-7b, llama2-13b, llama2-70b, llama3-8b, llama3-70b");
                       app.add_option("-m,--model", o->model_path, "Take the model shape from this model file");
                       app.add_option("--method", o->method, "ssca | uniform | compute | memory")->capture_default_str();
                       app.add_option("-o,--out", o->out, "Write the assignment JSON here (for --shares-from)");
-                      add_parameter(app, "--iterations", "iterations", o->iterations, "SSCA iterations at most")->capture_default_str();
-                      add_parameter(app, "--samples", "samples", o->samples, "Channel realizations for the expected MSE")->capture_default_str();
-                      app.add_option("--randomizations", o->randomizations, "SDR Gaussian randomization candidates per design")->capture_default_str();
+                      add_parameter(app, "--iterations", "iterations", o->iterations, "SSCA iterations at most", "1..100000")->capture_default_str();
+                      add_parameter(app, "--samples", "samples", o->samples, "Channel realizations for the expected MSE", "1..100000")->capture_default_str();
+                      add_parameter(app, "--randomizations", "randomizations", o->randomizations,
+                                    "SDR Gaussian randomization candidates per design", "0..100000")->capture_default_str();
                       app.add_flag("!--no-compare", o->compare, "Skip evaluating the baselines");
                       app.add_flag("--json", o->json, "Print one JSON document");
                       return [o] { return run(*o); };

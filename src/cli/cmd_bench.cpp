@@ -21,7 +21,8 @@ struct Options {
 };
 
 int run(const Options& o) {
-  Session s(to_config(o.run));
+  const auto session = open_session(o.run);
+  Session& s = *session;
   const auto r = run_bench(s, o.bench);
   if (!s.is_root()) return 0;
   const double bw = o.bandwidth ? measure_read_bandwidth_gbs(s.pool()) : 0.0;
@@ -66,9 +67,12 @@ const Register reg{{"bench", "Measure prefill and decode tokens/s of the whole m
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
                       add_run_options(app, o->run);
-                      add_parameter(app, "-r,--repetitions", "repetitions", o->bench.repetitions, "Repetitions (after one warm-up)")->capture_default_str();
-                      add_parameter(app, "--prompt-tokens", "prompt_tokens", o->bench.prompt_tokens, "Prefill length")->capture_default_str();
-                      add_parameter(app, "--gen-tokens", "gen_tokens", o->bench.gen_tokens, "Decode length")->capture_default_str();
+                      // llama-bench's spellings: -p prompt tokens, -n generated tokens, -r repetitions.
+                      add_parameter(app, "-r,--repetitions", "repetitions", o->bench.repetitions, "Repetitions (after one warm-up)", "1..1000")->capture_default_str();
+                      add_parameter(app, "-p,--n-prompt,--prompt-tokens", "prompt_tokens", o->bench.prompt_tokens,
+                                    "Prompt tokens of the prefill test", "1..the context")->capture_default_str();
+                      add_parameter(app, "-n,--n-gen,--gen-tokens", "gen_tokens", o->bench.gen_tokens,
+                                    "Tokens generated in the decode test", "1..the context")->capture_default_str();
                       app.add_flag("!--no-bandwidth", o->bandwidth, "Skip measuring the machine's memory bandwidth");
                       app.add_flag("--json", o->json, "Print one JSON document");
                       return [o] { return run(*o); };

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <unistd.h>
 
 #include "cli/command.h"
 #include "experiments/experiment.h"
@@ -114,7 +115,8 @@ int run(const Options& o) {
   const auto t0 = std::chrono::steady_clock::now();
   ExperimentOutput out;
   {
-    ProgressBar bar(spec.name, stderr, !o.quiet);
+    // The bar redraws its line with \r: only on a terminal, never into a log.
+    ProgressBar bar(spec.name, stderr, !o.quiet && ::isatty(::fileno(stderr)));
     out = spec.run(params, [&](double f, const std::string& status) { bar.update(f, status); });
     bar.finish();
   }
@@ -141,7 +143,7 @@ const Register reg{{"experiment", "Run one of the paper's experiments: CSV + JSO
                       app.add_option("-o,--out", o->out, "Output directory (default: results/NAME)");
                       app.add_flag("--smoke", o->smoke, "Tiny sizes: seconds, for tests");
                       app.add_flag("--no-plot", o->no_plot, "Write data only, no gnuplot figures");
-                      app.add_flag("-q,--quiet", o->quiet, "No progress bar");
+                      app.add_flag("-q,--quiet", o->quiet, "No progress bar (there is none when stderr is not a terminal)");
                       app.add_flag("--print-params", o->print_params, "Print the resolved parameters and exit");
                       app.add_option("--set", o->sets, "Override a parameter: KEY=VALUE (JSON value), repeatable")
                           ->expected(1)

@@ -6,6 +6,7 @@
 #include <thread>
 #include <cstdio>
 #include <iostream>
+#include <random>
 #include <sstream>
 
 #include "cli/command.h"
@@ -25,11 +26,24 @@ struct GenerateOptions {
   std::string token_ids;  // for models without a tokenizer
   int steps = 64;
   float temperature = 0.8f, top_p = 0.9f;
-  uint64_t seed = 42;
+  int top_k = 0;
+  int64_t seed = 42;  // -1: a random seed, printed so the run can be repeated
   bool json = false;
+  bool prompt_given = false, token_ids_given = false;
 };
 
+constexpr int kMaxPredict = 1000000;
+
+uint64_t sampling_seed(int64_t seed) {
+  if (seed >= 0) return static_cast<uint64_t>(seed);
+  if (seed != -1) throw ParameterError("seed", fmt::format("{} is outside -1..{} (-1 = random)", seed, INT64_MAX));
+  std::random_device rd;
+  // Printable and re-enterable as --seed: below 2^63.
+  return ((static_cast<uint64_t>(rd()) << 32) | rd()) >> 1;
+}
+
 std::vector<int> parse_ids(const std::string& s) {
+  if (s.empty()) throw ParameterError("token_ids", "is empty (expected e.g. 1,450,1200)");
   std::vector<int> ids;
   std::stringstream ss(s);
   std::string item;
@@ -61,13 +75,22 @@ void maybe_inject_fault(const Session& s, int step) {
 
 int run(const GenerateOptions& o) {
   using Clock = std::chrono::steady_clock;
-  if (o.steps < 1 || o.steps > 1000000) throw ParameterError("steps", fmt::format("{} is outside 1..1000000", o.steps));
-  Sampler sampler(o.temperature, o.top_p, o.seed);
-  Session s(to_config(o.run));
+  if (o.steps < 1 || o.steps > kMaxPredict)
+    throw ParameterError("steps", fmt::format("{} is outside 1..{}", o.steps, kMaxPredict));
+  if (o.prompt_given && o.token_ids_given)
+    throw ParameterError("token_ids", "and --prompt are both given; give one");
+  const uint64_t seed = sampling_seed(o.seed);
+  Sampler sampler(o.temperature, o.top_p, seed, o.top_k);
+  const auto session = open_session(o.run);
+  Session& s = *session;
   Engine& eng = s.engine();
   const auto& tok = s.model().tokenizer;
+  if (o.prompt_given && tok.empty())
+    throw ParameterError("prompt", fmt::format("needs a tokenizer: model '{}' carries none (give --tokenizer, or the "
+                                               "prompt as --token-ids)",
+                                               s.model().path));
   std::vector<int> prompt;
-  if (!o.token_ids.empty()) prompt = parse_ids(o.token_ids);
+  if (o.token_ids_given) prompt = parse_ids(o.token_ids);
   else if (!tok.empty()) prompt = tok.encode(o.prompt, true);
   else prompt = {1};  // BOS: the model carries no tokenizer
   if (static_cast<int>(prompt.size()) + o.steps > eng.max_ctx())
@@ -79,6 +102,8 @@ int run(const GenerateOptions& o) {
     std::fprintf(stderr, "model: %s (%s, %s, %s): %d layers, dim %d, %d heads / %d KV heads, vocab %d, %.2fM parameters\n",
                  cfg.name.c_str(), s.model().path.c_str(), s.model().format.c_str(), std::string(dtype_name(s.model().weight_type)).c_str(),
                  cfg.n_layers, cfg.dim, cfg.n_heads, cfg.n_kv_heads, cfg.vocab_size, cfg.total_params() / 1e6);
+    if (o.seed == -1) std::fprintf(stderr, "seed: %llu (random; --seed %llu repeats this run)\n",
+                                   static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
     std::fprintf(stderr, "devices: %d (%s; %s), all-reduce: %s, threads: %d\n%s", s.transport().n_devices(),
                  s.transport().name().c_str(), transport_note(o.run).c_str(), s.allreduce().name().c_str(), s.pool().size(),
                  eng.plan().describe(cfg).c_str());
@@ -119,6 +144,7 @@ int run(const GenerateOptions& o) {
   const auto decode = account(eng.stats(), s.allreduce().stats(), decoded);
   if (!root) return 0;
 
+  const auto warnings = run_warnings(s);
   const double prefill_tps = static_cast<double>(prompt.size()) / prefill_s;
   const double decode_tps = decoded > 0 ? static_cast<double>(decoded) / decode_s : 0.0;
   if (o.json) {
@@ -129,15 +155,21 @@ int run(const GenerateOptions& o) {
                         {"shares", eng.plan().realised_shares(cfg)},
                         {"prompt_tokens", prompt},
                         {"tokens", out},
+                        {"seed", seed},
+                        {"warnings", warnings},
                         {"text", tok.empty() ? "" : tok.decode(out)},
                         {"prefill", {{"tokens", prompt.size()}, {"seconds", prefill_s}, {"tokens_per_s", prefill_tps}, {"per_token", to_json(prefill)}}},
                         {"decode", {{"tokens", decoded}, {"seconds", decode_s}, {"tokens_per_s", decode_tps}, {"per_token", to_json(decode)}}}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::fprintf(stderr, "\n\nprefill: %zu tokens in %.1f ms (%.1f tokens/s)\n", prompt.size(), 1e3 * prefill_s, prefill_tps);
+    // The text ends with a newline, so a shell prompt or the next output starts on a line of its own.
+    std::fputs("\n", stdout);
+    std::fflush(stdout);
+    std::fprintf(stderr, "\nprefill: %zu tokens in %.1f ms (%.1f tokens/s)\n", prompt.size(), 1e3 * prefill_s, prefill_tps);
     std::fprintf(stderr, "decode:  %lld tokens in %.1f ms (%.1f tokens/s)\n", decoded, 1e3 * decode_s, decode_tps);
     std::fputs(to_text(decode).c_str(), stderr);
   }
+  for (const auto& w : warnings) std::fprintf(stderr, "airtp: warning: %s\n", w.c_str());
   return 0;
 }
 
@@ -145,14 +177,23 @@ const Register reg{{"generate", "Generate text from a prompt and report prefill/
                     [](CLI::App& app) {
                       auto o = std::make_shared<GenerateOptions>();
                       add_run_options(app, o->run);
-                      app.add_option("-p,--prompt", o->prompt, "Prompt text")->capture_default_str();
-                      add_parameter(app, "--token-ids", "token_ids", o->token_ids, "Prompt as comma-separated token ids (models without tokenizer)");
-                      add_parameter(app, "-s,--steps", "steps", o->steps, "Tokens to generate")->capture_default_str();
-                      add_parameter(app, "--temperature", "temperature", o->temperature, "Sampling temperature (0 = greedy)")->capture_default_str();
-                      add_parameter(app, "--top-p", "top_p", o->top_p, "Nucleus sampling mass")->capture_default_str();
-                      app.add_option("--seed", o->seed, "Sampling seed")->capture_default_str();
+                      auto* prompt = add_parameter(app, "-p,--prompt", "prompt", o->prompt, "Prompt text")->capture_default_str();
+                      auto* ids = add_parameter(app, "--token-ids", "token_ids", o->token_ids,
+                                                "Prompt as comma-separated token ids, instead of -p (models without tokenizer)");
+                      add_parameter(app, "-n,--n-predict,--steps", "steps", o->steps,
+                                    fmt::format("Tokens to predict, 1..{}", kMaxPredict))->capture_default_str();
+                      add_parameter(app, "--temp,--temperature", "temperature", o->temperature,
+                                    "Sampling temperature, 0..100 (0 = greedy)")->capture_default_str();
+                      add_parameter(app, "--top-p", "top_p", o->top_p, "Nucleus sampling mass, (0, 1]")->capture_default_str();
+                      add_parameter(app, "--top-k", "top_k", o->top_k,
+                                    "Sample among the k most likely tokens only, 0..1000000 (0 = all)")->capture_default_str();
+                      add_parameter(app, "-s,--seed", "seed", o->seed, "Sampling seed (-1 = random, printed)")->capture_default_str();
                       app.add_flag("--json", o->json, "Print one JSON document instead of text");
-                      return [o] { return run(*o); };
+                      return [o, prompt, ids] {
+                        o->prompt_given = prompt->count() > 0;
+                        o->token_ids_given = ids->count() > 0;
+                        return run(*o);
+                      };
                     }}};
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <unistd.h>
 #include <iostream>
 
 #include "cli/command.h"
@@ -12,6 +13,7 @@
 #include "perfmodel/scenario.h"
 #include "runtime/run_config.h"
 #include "util/parameter_error.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp::cli {
 namespace {
@@ -23,9 +25,15 @@ struct Options {
   int randomizations = 100;
   std::string methods = "sdr,mmse,mf,equal_power";
   bool json = false;
+  std::vector<CLI::Option*> radio_flags;  // what --scenario replaces: given together, one is ignored
 };
 
 int run(const Options& o) {
+  if (!o.scenario.empty())
+    for (const auto* f : o.radio_flags)
+      if (f->count() > 0)
+        throw ParameterError("scenario", fmt::format("'{}' sets the devices and the radio; {} would be ignored (give one)",
+                                                     o.scenario, f->get_name()));
   o.run.validate();
   const WirelessConfig w =
       o.scenario.empty() ? make_radio(o.run.radio, o.run.devices) : resolve_scenario(o.scenario).wireless_config();
@@ -42,8 +50,10 @@ int run(const Options& o) {
     throw ParameterError("randomizations", fmt::format("{} is outside 0..100000", o.randomizations));
   to.n_randomizations = o.randomizations;
   to.seed = o.run.radio.seed;
+  // A redrawn progress line only on a terminal: in a log, \r lines are noise.
+  const bool progress = !o.json && ::isatty(::fileno(stderr));
   const auto st = run_transceiver_study(w, methods, o.realizations, to, [&](int r, int n) {
-    if (!o.json) std::fprintf(stderr, "\r%d/%d realizations", r, n);
+    if (progress) std::fprintf(stderr, "\r%d/%d realizations", r, n);
   });
   if (o.json) {
     auto j = to_json(st);
@@ -57,17 +67,21 @@ int run(const Options& o) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::fprintf(stderr, "\n");
-  std::printf("scenario: %d devices, M=%d receive antennas, K=%d transmit antennas, L=%d streams, %s fading, %.0f MHz\n",
-              w.n_devices(), w.n_rx_antennas, w.n_tx_antennas, w.n_streams, to_string(w.fading).c_str(), w.bandwidth_hz / 1e6);
+  if (progress) std::fprintf(stderr, "\n");
+  std::printf("scenario: %d device%s, M=%d receive antennas, K=%d transmit antennas, L=%d streams, %s fading, %.0f MHz\n",
+              w.n_devices(), w.n_devices() == 1 ? "" : "s", w.n_rx_antennas, w.n_tx_antennas, w.n_streams, to_string(w.fading).c_str(), w.bandwidth_hz / 1e6);
   std::printf("%d channel realizations; MSE per channel use (sum over streams, unit-variance symbols)\n\n", st.realizations);
-  std::printf("%-12s %14s %10s %14s %10s %12s %8s %6s\n", "design", "mean MSE", "MSE dB", "SDR bound", "MSE/bound",
+  std::printf("%-12s %14s %10s %14s %10s %12s %8s %6s\n", "design", "mean MSE", "MSE dB", "SDR relax.", "MSE/relax.",
               "ms/design", "dropped", "wins");
   for (const auto& m : st.methods)
     std::printf("%-12s %14.6g %10.2f %14s %10s %12.2f %8.2f %6d\n", to_string(m.method).c_str(), m.mean_mse,
                 10 * std::log10(m.mean_mse), std::isfinite(m.mean_sdr_bound) ? fmt::format("{:.6g}", m.mean_sdr_bound).c_str() : "-",
                 std::isfinite(m.mean_gap) ? fmt::format("{:.4f}", m.mean_gap).c_str() : "-", 1e3 * m.mean_seconds,
                 m.mean_dropped, m.wins);
+  // The relaxation's value bounds only what the SDR design could reach with the same receiver
+  // structure; the baselines are other designs and can beat it (they do at low power).
+  std::printf("\nSDR relax. = mean value of the SDR relaxation (sigma^2 tr Q*), the objective before randomization: a\n"
+              "lower bound for the SDR design's own family only, not for the other designs, which can beat it.\n");
   return 0;
 }
 
@@ -75,17 +89,18 @@ const Register reg{{"optimize", "Design AirComp transceivers (SDR + Gaussian ran
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
                       auto& r = o->run.radio;
-                      add_parameter(app, "-n,--devices", "devices", o->run.devices, "Devices")->capture_default_str();
-                      add_parameter(app, "--scenario", "scenario", o->scenario, "Scenario preset name or JSON file (instead of the flags)");
-                      add_parameter(app, "--tx-power-dbm", "tx_power_dbm", r.tx_power_dbm, "Transmit power budget per device (dBm)")->capture_default_str();
-                      add_parameter(app, "--snr-db", "snr_db", r.snr_db, "Power-control every device to this mean receive SNR per antenna (dB)");
-                      add_parameter(app, "--rx-antennas", "rx_antennas", r.rx_antennas, "Receive antennas M")->capture_default_str();
-                      add_parameter(app, "--tx-antennas", "tx_antennas", r.tx_antennas, "Antennas K per device")->capture_default_str();
-                      add_parameter(app, "--streams", "streams", r.streams, "Streams L per device")->capture_default_str();
-                      add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", r.bandwidth_mhz, "Bandwidth (MHz)")->capture_default_str();
-                      add_parameter(app, "--channel-seed", "channel_seed", r.seed, "Seed of placement and channels")->capture_default_str();
-                      add_parameter(app, "--randomizations", "randomizations", o->randomizations, "SDR Gaussian randomization candidates")->capture_default_str();
-                      add_parameter(app, "-r,--realizations", "realizations", o->realizations, "Channel realizations")->capture_default_str();
+                      o->radio_flags = {
+                          add_parameter(app, "-D,--devices", "devices", o->run.devices, "Devices", fmt::format("1..{}", kMaxDevices))->capture_default_str(),
+                          add_parameter(app, "--tx-power-dbm", "tx_power_dbm", r.tx_power_dbm, "Transmit power budget per device (dBm)", "-100..60")->capture_default_str(),
+                          add_parameter(app, "--snr-db", "snr_db", r.snr_db, "Power-control every device to this mean receive SNR per antenna (dB)", "-50..80"),
+                          add_parameter(app, "--rx-antennas", "rx_antennas", r.rx_antennas, "Receive antennas M", fmt::format("1..{}", kMaxRxAntennas))->capture_default_str(),
+                          add_parameter(app, "--tx-antennas", "tx_antennas", r.tx_antennas, "Antennas K per device", fmt::format("1..{}", kMaxTxAntennas))->capture_default_str(),
+                          add_parameter(app, "--streams", "streams", r.streams, "Streams L per device", fmt::format("1..min(K, M, {}), devices x L <= {}", kMaxStreams, kMaxDeviceStreams))->capture_default_str(),
+                          add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", r.bandwidth_mhz, "Bandwidth (MHz)", "> 0")->capture_default_str()};
+                      add_parameter(app, "--scenario", "scenario", o->scenario, "Scenario preset name or JSON file (instead of the radio flags)");
+                      add_parameter(app, "--channel-seed", "channel_seed", r.seed, "Seed of placement and channels", ">= 0")->capture_default_str();
+                      add_parameter(app, "--randomizations", "randomizations", o->randomizations, "SDR Gaussian randomization candidates", "0..100000")->capture_default_str();
+                      add_parameter(app, "--realizations", "realizations", o->realizations, "Channel realizations", "1..1000000")->capture_default_str();
                       add_parameter(app, "--methods", "methods", o->methods, "Comma-separated designs: sdr, mmse, mf, equal_power")->capture_default_str();
                       app.add_flag("--json", o->json, "Print one JSON document");
                       return [o] { return run(*o); };

@@ -10,6 +10,7 @@
 #include "tp/plan.h"
 #include "util/parameter_error.h"
 #include "util/resources.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp::cli {
 
@@ -83,25 +84,28 @@ void add_run_options(CLI::App& app, RunOptions& opt) {
   c.model_path = default_model_path();
   add_parameter(app, "-m,--model", "model_path", c.model_path, "Model file: GGUF v3 or llama2.c .bin")->capture_default_str();
   add_parameter(app, "--tokenizer", "tokenizer_path", c.tokenizer_path, "llama2.c tokenizer.bin (default: next to the model)");
-  add_parameter(app, "-t,--threads", "threads", c.threads, "Worker threads per process (0 = all cores)")->capture_default_str();
-  add_parameter(app, "-c,--ctx", "ctx", c.ctx, "Context length in tokens (0 = the model's)")->capture_default_str();
-  add_parameter(app, "-n,--devices", "devices", c.devices,
-                "Simulated devices in this process (under mpirun: one device per rank)")->capture_default_str();
-  add_parameter(app, "--shares", "shares", opt.shares, "Fraction of each layer per device, e.g. 0.5,0.3,0.2 (default: even)");
-  add_parameter(app, "--shares-from", "shares_from", opt.shares_from, "Take the shares from an `airtp assign --out` JSON file");
+  add_parameter(app, "-t,--threads", "threads", c.threads, "Worker threads per process (0 = all cores)", "0..256")->capture_default_str();
+  add_parameter(app, "-c,--ctx-size,--ctx", "ctx", c.ctx, "Context length in tokens (0 = the model's)", "0..the model's context")->capture_default_str();
+  add_parameter(app, "-D,--devices", "devices", c.devices,
+                "Simulated devices in this process (under mpirun: one device per rank)", fmt::format("1..{}", kMaxDevices))
+      ->capture_default_str();
+  opt.shares_flag = add_parameter(app, "--shares", "shares", opt.shares,
+                                  "Fraction of each layer per device, e.g. 0.5,0.3,0.2 (default: even)");
+  opt.shares_from_flag = add_parameter(app, "--shares-from", "shares_from", opt.shares_from,
+                                       "Take the shares from an `airtp assign --out` JSON file");
   add_parameter(app, "-a,--allreduce", "allreduce", c.allreduce, scheme_help())->capture_default_str();
   add_scheme_options(app, opt.scheme_options);
-  add_parameter(app, "--link-gbps", "link_gbps", c.link_gbps, "Digital mesh/star: wire rate per node (Gbit/s)")->capture_default_str();
-  add_parameter(app, "--link-latency-us", "link_latency_us", c.link_latency_us, "Digital mesh/star: latency per message (us)")->capture_default_str();
-  add_parameter(app, "--tx-power-dbm", "tx_power_dbm", c.radio.tx_power_dbm, "Wireless: transmit power budget per device (dBm)")->capture_default_str();
-  add_parameter(app, "--snr-db", "snr_db", c.radio.snr_db, "Wireless: power-control every device to this mean receive SNR per antenna (dB)");
-  add_parameter(app, "--rx-antennas", "rx_antennas", c.radio.rx_antennas, "Wireless: receive antennas M at the server")->capture_default_str();
-  add_parameter(app, "--tx-antennas", "tx_antennas", c.radio.tx_antennas, "Wireless: antennas K per device")->capture_default_str();
-  add_parameter(app, "--streams", "streams", c.radio.streams, "Wireless: spatial streams L per device (<= K)")->capture_default_str();
-  add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", c.radio.bandwidth_mhz, "Wireless: bandwidth (MHz)")->capture_default_str();
-  add_parameter(app, "--coherence", "coherence", c.coherence, "Wireless: all-reduces per channel realization (0 = one token: 2 x layers)")->capture_default_str();
-  add_parameter(app, "--channel-seed", "channel_seed", c.radio.seed, "Wireless: seed of channels, placement and noise")->capture_default_str();
-  add_parameter(app, "--mpi-timeout", "mpi_timeout", c.mpi_timeout_s, "Seconds a collective may take before the job is aborted")->capture_default_str();
+  add_parameter(app, "--link-gbps", "link_gbps", c.link_gbps, "Digital mesh/star: wire rate per node (Gbit/s)", "(0, 10000]")->capture_default_str();
+  add_parameter(app, "--link-latency-us", "link_latency_us", c.link_latency_us, "Digital mesh/star: latency per message (us)", ">= 0")->capture_default_str();
+  add_parameter(app, "--tx-power-dbm", "tx_power_dbm", c.radio.tx_power_dbm, "Wireless: transmit power budget per device (dBm)", "-100..60")->capture_default_str();
+  add_parameter(app, "--snr-db", "snr_db", c.radio.snr_db, "Wireless: power-control every device to this mean receive SNR per antenna (dB)", "-50..80");
+  add_parameter(app, "--rx-antennas", "rx_antennas", c.radio.rx_antennas, "Wireless: receive antennas M at the server", fmt::format("1..{}", kMaxRxAntennas))->capture_default_str();
+  add_parameter(app, "--tx-antennas", "tx_antennas", c.radio.tx_antennas, "Wireless: antennas K per device", fmt::format("1..{}", kMaxTxAntennas))->capture_default_str();
+  add_parameter(app, "--streams", "streams", c.radio.streams, "Wireless: spatial streams L per device", fmt::format("1..min(K, M, {}), devices x L <= {}", kMaxStreams, kMaxDeviceStreams))->capture_default_str();
+  add_parameter(app, "--bandwidth-mhz", "bandwidth_mhz", c.radio.bandwidth_mhz, "Wireless: bandwidth (MHz)", "> 0")->capture_default_str();
+  add_parameter(app, "--coherence", "coherence", c.coherence, "Wireless: all-reduces per channel realization (0 = one token: 2 x layers)", ">= 0")->capture_default_str();
+  add_parameter(app, "--channel-seed", "channel_seed", c.radio.seed, "Wireless: seed of channels, placement and noise", ">= 0")->capture_default_str();
+  add_parameter(app, "--mpi-timeout", "mpi_timeout", c.mpi_timeout_s, "Seconds a collective may take before the job is aborted", "(0, 86400]")->capture_default_str();
   add_parameter(app, "--transport", "transport", opt.transport,
                 "Where the devices run: inprocess (all in this process), mpi (one per MPI rank), auto (mpi when an MPI "
                 "launcher started the process)")
@@ -114,6 +118,11 @@ void add_run_options(CLI::App& app, RunOptions& opt) {
 
 RunConfig to_config(const RunOptions& opt) {
   RunConfig c = opt.config;
+  const bool shares_given = opt.shares_flag && opt.shares_flag->count() > 0;
+  const bool shares_from_given = opt.shares_from_flag && opt.shares_from_flag->count() > 0;
+  if (shares_given && opt.shares.empty()) throw ParameterError("shares", "is empty (expected e.g. 0.5,0.3,0.2)");
+  if (shares_from_given && opt.shares_from.empty())
+    throw ParameterError("shares_from", "is empty (expected a file written by `airtp assign --out`)");
   if (!opt.shares.empty() && !opt.shares_from.empty())
     throw ParameterError("shares", "and --shares-from are both given; give one");
   if (!opt.shares.empty()) c.shares = parse_shares(opt.shares);
@@ -134,6 +143,30 @@ RunConfig to_config(const RunOptions& opt) {
     throw ParameterError("transport", fmt::format("'{}' is not one of auto, inprocess, mpi", opt.transport));
   c.measure_error = opt.measure_error;
   return c;
+}
+
+std::unique_ptr<Session> open_session(const RunOptions& opt) {
+  const RunConfig c = to_config(opt);
+  try {
+    return std::make_unique<Session>(c);
+  } catch (const ParameterError& e) {
+    if (e.parameter() == "shares" && !opt.shares_from.empty())
+      throw ParameterError("shares_from", fmt::format("'{}': shares {}", opt.shares_from, e.problem()));
+    throw;
+  }
+}
+
+std::vector<std::string> run_warnings(Session& s) {
+  std::vector<std::string> w;
+  const auto stats = s.allreduce().scheme_stats();
+  const double designs = scheme_stat(stats, "designs"), dropped = scheme_stat(stats, "dropped_devices");
+  const int n = s.transport().n_devices();
+  if (designs > 0 && dropped >= designs * n)
+    w.push_back(fmt::format(
+        "every device was dropped (deep fade) in all {} channel blocks: no signal reached the server, so the "
+        "all-reduced values and the output are noise; raise --tx-power-dbm or --snr-db",
+        designs));
+  return w;
 }
 
 std::string transport_note(const RunOptions& opt) {

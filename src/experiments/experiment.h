@@ -83,7 +83,10 @@ struct WrittenExperiment {
 // "params", "results", "notes", "tables": {stem: rows}, "seconds", "files", "source_commit"},
 // and the figures'
 // .gp scripts, rendered to PNG + SVG unless plot is false (a warning when gnuplot is missing).
-// Every file atomically.
+// The set is written into a staging directory in out_dir and moved into place when complete
+// (NAME.json last); files of the previous set that the new one lacks are removed. A run killed
+// meanwhile leaves the previous set as it was (its staging directory is removed by the signal
+// handler, or by the next run).
 WrittenExperiment write_experiment(const ExperimentSpec& spec, const nlohmann::json& params,
                                    const ExperimentOutput& out, const std::string& out_dir, bool plot,
                                    const std::string& command, double seconds);

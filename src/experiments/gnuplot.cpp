@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -78,10 +80,14 @@ namespace {
 // Runs `exe script` with working directory `dir`; stderr goes to `err_path`. Returns the exit
 // status (or -1 if it could not be started / was killed).
 int run_in(const std::string& exe, const std::string& script, const std::string& dir, const std::string& err_path) {
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) return -1;
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec (the parent has threads).
+    // gnuplot ends with airtp (interrupted, killed): it must not go on writing into the results.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(1);  // airtp died before the line above
     if (::chdir(dir.c_str()) != 0) ::_exit(126);
     const int fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {

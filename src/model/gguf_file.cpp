@@ -171,6 +171,13 @@ File File::open(const std::string& path) {
     r.set_context(fmt::format("tensor #{}", i));
     t.name = std::string(read_string(r, "name"));
     const std::string name = printable(t.name);
+    // A metadata key where a tensor should start: the header promised fewer key-value pairs than
+    // the file holds (a zero or too small metadata count), and everything after would be misread.
+    for (const char* prefix : {"general.", "tokenizer.", "llama."})
+      if (t.name.rfind(prefix, 0) == 0)
+        r.fail(fmt::format("tensor #{} is named '{}', a metadata key: the header's metadata count ({}) is smaller "
+                           "than the metadata the file holds",
+                           i, name, n_kv));
     r.set_context(fmt::format("tensor '{}'", name));
     const auto n_dims = r.read<uint32_t>("dimension count");
     if (n_dims == 0 || n_dims > static_cast<uint32_t>(kMaxDims))
@@ -181,8 +188,10 @@ File File::open(const std::string& path) {
       t.ne[d] = r.read<uint64_t>("shape");
       count *= t.ne[d];
       if (count > f.map_.size * static_cast<unsigned __int128>(8))  // even 1 bit/value overflows
-        r.fail(fmt::format("tensor '{}' has an absurd shape (more values than the file can hold)",
-                           name));
+        r.fail(fmt::format("tensor '{}' has an absurd shape (more values than the {}-byte file can hold): the "
+                           "tensor-info region is corrupt, or the header's tensor or metadata count ({} tensors, "
+                           "{} key-value pairs) is wrong",
+                           name, f.map_.size, n_tensors, n_kv));
     }
     t.ggml_type = r.read<uint32_t>("type");
     const auto dt = dtype_from_ggml(t.ggml_type);

@@ -9,6 +9,7 @@
 #include "tensor/kernels.h"
 #include "tensor/matrix.h"
 #include "tensor/type_traits.h"
+#include "util/atomic_file.h"
 
 namespace airtp {
 
@@ -161,15 +162,13 @@ void Writer::emit(Sink& out) const {
   }
 }
 
-void Writer::write(const std::string& path) const {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw std::runtime_error(fmt::format("{}: cannot create file: {}", path, std::strerror(errno)));
-  auto sink = [&](const std::vector<uint8_t>& b) {
-    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  };
+void Writer::write(const std::string& path, const std::function<void(const std::string&)>& check) const {
+  AtomicFile f(path);
+  auto sink = [&](const std::vector<uint8_t>& b) { f.write(b.data(), b.size()); };
   emit(sink);
-  f.flush();
-  if (!f) throw std::runtime_error(fmt::format("{}: write failed: {}", path, std::strerror(errno)));
+  f.close_stream();
+  if (check) check(f.temp_path());
+  f.commit();
 }
 
 std::vector<uint8_t> Writer::bytes() const {
@@ -232,7 +231,8 @@ void add_llama_metadata(gguf::Writer& w, const ModelConfig& c, DType type) {
   w.add_uint32("llama.vocab_size", static_cast<uint32_t>(c.vocab_size));
 }
 
-void save_gguf(const Model& model, const std::string& path, DType type) {
+void save_gguf(const Model& model, const std::string& path, DType type,
+               const std::function<void(const std::string&)>& check) {
   const ModelConfig& c = model.config;
   const ModelWeights& mw = model.weights;
   c.validate(model.path);
@@ -276,7 +276,7 @@ void save_gguf(const Model& model, const std::string& path, DType type) {
     add_matrix(w, p + "ffn_down.weight", L.w_down, type);
     add_matrix(w, p + "ffn_up.weight", L.w_up, type);
   }
-  w.write(path);
+  w.write(path, check);
 }
 
 }  // namespace airtp

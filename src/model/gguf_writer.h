@@ -54,8 +54,9 @@ class Writer {
   // computed place): for misaligned / out-of-range offset tests.
   void set_tensor_offset(const std::string& name, uint64_t offset);
 
-  // Throws std::runtime_error when the file cannot be written.
-  void write(const std::string& path) const;
+  // Writes to a temporary beside `path`, runs `check` on it (which may throw to abandon the
+  // write), then renames it over `path`. Throws std::runtime_error when the file cannot be written.
+  void write(const std::string& path, const std::function<void(const std::string& temp)>& check = {}) const;
   std::vector<uint8_t> bytes() const;
 
  private:
@@ -90,8 +91,10 @@ void encode_string(std::vector<uint8_t>& out, std::string_view s);
 // Writes `model` as a GGUF v3 Llama file with its big matrices in `type` (norms stay F32). The
 // weights are dequantized and re-encoded when the types differ; a matrix whose rows cannot be cut
 // into Q8_0 blocks (row length not a multiple of 32) is stored as F16 instead. The tokenizer is
-// written when the model has one; a tied classifier is written as no output.weight.
-void save_gguf(const Model& model, const std::string& path, DType type);
+// written when the model has one; a tied classifier is written as no output.weight. The file is
+// written atomically (Writer::write), `check` seeing the complete temporary before the rename.
+void save_gguf(const Model& model, const std::string& path, DType type,
+               const std::function<void(const std::string& temp)>& check = {});
 
 // general.* and llama.* keys of a Llama GGUF of `c` whose matrices are `type` (no tokenizer).
 void add_llama_metadata(gguf::Writer& w, const ModelConfig& c, DType type);

@@ -56,10 +56,10 @@ void check_size(const std::string& path, size_t actual, long long expected, cons
                   c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size,
                   c.max_seq_len, c.tied_output ? "shared classifier" : "separate classifier");
   if (static_cast<long long>(actual) < expected)
-    throw ModelError(fmt::format("{}: truncated file: a llama2.c checkpoint with {} takes expected {} "
+    throw ModelError(fmt::format("{}: truncated file: a llama2.c checkpoint with {} is expected to be {} "
                                  "bytes, but the file has {} bytes",
                                  path, shape, expected, actual));
-  throw ModelError(fmt::format("{}: file size mismatch: a llama2.c checkpoint with {} takes expected {} "
+  throw ModelError(fmt::format("{}: file size mismatch: a llama2.c checkpoint with {} is expected to be {} "
                                "bytes, but the file has {} bytes",
                                path, shape, expected, actual));
 }

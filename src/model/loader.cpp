@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "model/model.h"
+#include "util/parameter_error.h"
 
 namespace airtp {
 
@@ -17,7 +18,14 @@ Model load_model(const std::string& path, const std::string& tokenizer_path) {
   if (n < sizeof magic && std::ferror(f.get()))
     throw ModelError(fmt::format("{}: cannot read model file: {}", path, std::strerror(errno)));
   f.reset();
-  if (n == sizeof magic && std::memcmp(magic, "GGUF", 4) == 0) return load_gguf(path);
+  if (n == sizeof magic && std::memcmp(magic, "GGUF", 4) == 0) {
+    // A tokenizer given for a GGUF file would be silently unused: GGUF carries its own.
+    if (!tokenizer_path.empty())
+      throw ParameterError("tokenizer_path", fmt::format("'{}' applies to llama2.c models only: '{}' is a GGUF file and "
+                                                         "carries its own tokenizer",
+                                                         tokenizer_path, path));
+    return load_gguf(path);
+  }
   return load_llama2c(path, tokenizer_path);
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -11,6 +12,7 @@
 #include "util/input_error.h"
 #include "util/json_reader.h"
 #include "util/parameter_error.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp {
 
@@ -58,6 +60,7 @@ void Scenario::validate(const std::string& where) const {
   model.validate(where);
   const int n = n_devices();
   if (n < 1) throw InputError(fmt::format("{}: devices is empty: need >= 1 device", where));
+  if (n > kMaxDevices) throw InputError(fmt::format("{}: {} devices is outside 1..{}", where, n, kMaxDevices));
   if (n > model.n_kv_heads)
     throw InputError(fmt::format(
         "{}: {} devices but model {} has only {} KV heads: tensor parallelism gives every device "
@@ -196,9 +199,9 @@ WirelessConfig read_wireless(const json& j, const std::string& source) {
   WirelessConfig w;
   if (j.is_null()) return w;
   ObjectReader r(j, "wireless", source);
-  w.n_rx_antennas = r.integer("n_rx_antennas", w.n_rx_antennas, 1, 4096);
-  w.n_tx_antennas = r.integer("n_tx_antennas", w.n_tx_antennas, 1, 1024);
-  w.n_streams = r.integer("n_streams", w.n_streams, 1, w.n_tx_antennas);
+  w.n_rx_antennas = r.integer("n_rx_antennas", w.n_rx_antennas, 1, kMaxRxAntennas);
+  w.n_tx_antennas = r.integer("n_tx_antennas", w.n_tx_antennas, 1, kMaxTxAntennas);
+  w.n_streams = r.integer("n_streams", w.n_streams, 1, std::min(w.n_tx_antennas, kMaxStreams));
   w.bandwidth_hz = r.number("bandwidth_hz", w.bandwidth_hz, 0, HUGE_VAL, true);
   w.noise_psd_dbm_hz = r.number("noise_psd_dbm_hz", w.noise_psd_dbm_hz, -250, 0);
   w.noise_figure_db = r.number("noise_figure_db", w.noise_figure_db, 0, 100);

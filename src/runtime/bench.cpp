@@ -29,7 +29,8 @@ BenchResult run_bench(Session& s, const BenchOptions& opt) {
   if (opt.repetitions < 1 || opt.repetitions > 1000)
     throw ParameterError("repetitions", fmt::format("{} is outside 1..1000", opt.repetitions));
   if (opt.prompt_tokens < 1 || opt.gen_tokens < 1)
-    throw ParameterError(opt.prompt_tokens < 1 ? "prompt_tokens" : "gen_tokens", "must be >= 1");
+    throw ParameterError(opt.prompt_tokens < 1 ? "prompt_tokens" : "gen_tokens",
+                         fmt::format("{} is outside 1..the context", opt.prompt_tokens < 1 ? opt.prompt_tokens : opt.gen_tokens));
   Engine& e = s.engine();
   if (opt.prompt_tokens + opt.gen_tokens > e.max_ctx())
     throw ParameterError("prompt_tokens", fmt::format("{} + gen_tokens {} exceed the context of {}", opt.prompt_tokens,

@@ -12,27 +12,31 @@ namespace airtp {
 void RunConfig::validate() const {
   if (threads < 0 || threads > 256)
     throw ParameterError("threads", fmt::format("{} is outside 0..256 (0 = all cores)", threads));
-  if (devices < 1 || devices > 64) throw ParameterError("devices", fmt::format("{} is outside 1..64", devices));
+  if (devices < 1 || devices > kMaxDevices)
+    throw ParameterError("devices", fmt::format("{} is outside 1..{}", devices, kMaxDevices));
   if (ctx < 0) throw ParameterError("ctx", fmt::format("{} must be >= 0 (0 = the model's context)", ctx));
   if (coherence < 0) throw ParameterError("coherence", fmt::format("{} must be >= 0 (0 = one token)", coherence));
   if (!(link_gbps > 0) || link_gbps > 1e4)
     throw ParameterError("link_gbps", fmt::format("{} is outside (0, 10000]", link_gbps));
   if (!(link_latency_us >= 0) || !std::isfinite(link_latency_us))
     throw ParameterError("link_latency_us", fmt::format("{} must be >= 0", link_latency_us));
-  if (!(mpi_timeout_s > 0) || !std::isfinite(mpi_timeout_s))
-    throw ParameterError("mpi_timeout", fmt::format("{} must be a number of seconds > 0", mpi_timeout_s));
+  if (!(mpi_timeout_s > 0) || mpi_timeout_s > 86400)
+    throw ParameterError("mpi_timeout", fmt::format("{} is outside (0, 86400] seconds", mpi_timeout_s));
   const auto& r = radio;
   if (!std::isfinite(r.tx_power_dbm) || r.tx_power_dbm < -100 || r.tx_power_dbm > 60)
     throw ParameterError("tx_power_dbm", fmt::format("{} is outside -100..60", r.tx_power_dbm));
   if (r.snr_db && (!std::isfinite(*r.snr_db) || *r.snr_db < -50 || *r.snr_db > 80))
     throw ParameterError("snr_db", fmt::format("{} is outside -50..80", *r.snr_db));
-  if (r.rx_antennas < 1 || r.rx_antennas > 4096)
-    throw ParameterError("rx_antennas", fmt::format("{} is outside 1..4096", r.rx_antennas));
-  if (r.tx_antennas < 1 || r.tx_antennas > 1024)
-    throw ParameterError("tx_antennas", fmt::format("{} is outside 1..1024", r.tx_antennas));
-  if (r.streams < 1 || r.streams > r.tx_antennas || r.streams > r.rx_antennas)
-    throw ParameterError("streams", fmt::format("{} is outside 1..min(tx_antennas {}, rx_antennas {})", r.streams,
-                                                r.tx_antennas, r.rx_antennas));
+  if (r.rx_antennas < 1 || r.rx_antennas > kMaxRxAntennas)
+    throw ParameterError("rx_antennas", fmt::format("{} is outside 1..{}", r.rx_antennas, kMaxRxAntennas));
+  if (r.tx_antennas < 1 || r.tx_antennas > kMaxTxAntennas)
+    throw ParameterError("tx_antennas", fmt::format("{} is outside 1..{}", r.tx_antennas, kMaxTxAntennas));
+  if (r.streams < 1 || r.streams > r.tx_antennas || r.streams > r.rx_antennas || r.streams > kMaxStreams)
+    throw ParameterError("streams", fmt::format("{} is outside 1..min(tx_antennas {}, rx_antennas {}, {})", r.streams,
+                                                r.tx_antennas, r.rx_antennas, kMaxStreams));
+  if (devices * r.streams > kMaxDeviceStreams)
+    throw ParameterError("streams", fmt::format("{} x {} devices is more than {} (devices x streams)", r.streams, devices,
+                                                kMaxDeviceStreams));
   if (!(r.bandwidth_mhz > 0) || !std::isfinite(r.bandwidth_mhz))
     throw ParameterError("bandwidth_mhz", fmt::format("{} must be > 0", r.bandwidth_mhz));
 }

@@ -103,37 +103,61 @@ std::vector<double> Plan::realised_shares(const ModelConfig& c) const {
   return s;
 }
 
+namespace {
+// "8-11", or "none" for a device with a zero share (not "8-7").
+std::string span_text(int begin, int end) { return end > begin ? fmt::format("{}-{}", begin, end - 1) : "none"; }
+}  // namespace
+
 std::string Plan::describe(const ModelConfig& c) const {
   std::ostringstream os;
   const auto real = realised_shares(c);
   for (size_t i = 0; i < devices.size(); ++i) {
     const auto& d = devices[i];
-    os << fmt::format("device {}: share {:.3f} (asked {:.3f})  heads {}-{}  kv heads {}-{}  mlp units {}-{}\n",
-                      i, real[i], d.requested, d.head_begin, d.head_end - 1, d.kv_begin, d.kv_end - 1,
-                      d.unit_begin, d.unit_end - 1);
+    os << fmt::format("device {}: share {:.3f} (asked {:.3f})  heads {}  kv heads {}  mlp units {}\n", i, real[i],
+                      d.requested, span_text(d.head_begin, d.head_end), span_text(d.kv_begin, d.kv_end),
+                      span_text(d.unit_begin, d.unit_end));
   }
   return os.str();
 }
 
+namespace {
+
+// Each share a finite number >= 0 and together 1; named as `parameter` (the flag or the file the
+// values came from), entries counted from 0.
+std::vector<double> checked_shares(std::vector<double> s, const std::string& parameter, const std::string& where) {
+  if (s.empty()) throw ParameterError(parameter, where + "is empty (expected e.g. 0.5,0.3,0.2)");
+  for (size_t i = 0; i < s.size(); ++i)
+    if (!std::isfinite(s[i]) || s[i] < 0 || s[i] > 1)
+      throw ParameterError(parameter, fmt::format("{}entry {} is {}: a share is a number in 0..1", where, i, s[i]));
+  const double sum = std::accumulate(s.begin(), s.end(), 0.0);
+  if (std::abs(sum - 1.0) > 1e-3)
+    throw ParameterError(parameter, fmt::format("{}must sum to 1 (they sum to {:.6g})", where, sum));
+  for (double& v : s) v /= sum;
+  return s;
+}
+
+}  // namespace
+
 std::vector<double> parse_shares(const std::string& text) {
   std::vector<double> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
+  if (text.empty()) throw ParameterError("shares", "is empty (expected e.g. 0.5,0.3,0.2)");
+  // Split by hand: getline drops a trailing empty field, and "0.5,0.5," is a typo, not 2 shares.
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     try {
       size_t used = 0;
+      if (item.empty()) throw std::invalid_argument("empty");
       out.push_back(std::stod(item, &used));
       if (used != item.size()) throw std::invalid_argument("trailing characters");
     } catch (const std::exception&) {
       throw ParameterError("shares", fmt::format("'{}' is not a number (expected e.g. 0.5,0.3,0.2)", item));
     }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
   }
-  if (out.empty()) throw ParameterError("shares", "is empty (expected e.g. 0.5,0.3,0.2)");
-  const double sum = std::accumulate(out.begin(), out.end(), 0.0);
-  if (std::abs(sum - 1.0) > 1e-3)
-    throw ParameterError("shares", fmt::format("must sum to 1 (they sum to {:.6g})", sum));
-  for (double& v : out) v /= sum;
-  return out;
+  return checked_shares(std::move(out), "shares", "");
 }
 
 std::vector<double> read_shares_file(const std::string& path) {
@@ -150,11 +174,7 @@ std::vector<double> read_shares_file(const std::string& path) {
     if (!v.is_number()) throw ParameterError("shares_from", fmt::format("'{}': shares must be numbers", path));
     s.push_back(v.get<double>());
   }
-  const double sum = std::accumulate(s.begin(), s.end(), 0.0);
-  if (s.empty() || std::abs(sum - 1.0) > 1e-3)
-    throw ParameterError("shares_from", fmt::format("'{}': shares must sum to 1 (they sum to {:.6g})", path, sum));
-  for (double& v : s) v /= sum;
-  return s;
+  return checked_shares(std::move(s), "shares_from", fmt::format("'{}': shares ", path));
 }
 
 }  // namespace airtp

@@ -37,11 +37,15 @@ void check_finite(double v, const char* name) {
 }  // namespace
 
 void WirelessConfig::validate() const {
-  if (n_rx_antennas < 1)
-    bad(fmt::format("n_rx_antennas (M) = {} must be >= 1", n_rx_antennas));
-  if (n_tx_antennas < 1)
-    bad(fmt::format("n_tx_antennas (K) = {} must be >= 1", n_tx_antennas));
-  if (n_streams < 1) bad(fmt::format("n_streams (L) = {} must be >= 1", n_streams));
+  if (n_rx_antennas < 1 || n_rx_antennas > kMaxRxAntennas)
+    bad(fmt::format("n_rx_antennas (M) = {} is outside 1..{}", n_rx_antennas, kMaxRxAntennas));
+  if (n_tx_antennas < 1 || n_tx_antennas > kMaxTxAntennas)
+    bad(fmt::format("n_tx_antennas (K) = {} is outside 1..{}", n_tx_antennas, kMaxTxAntennas));
+  if (n_streams < 1 || n_streams > kMaxStreams)
+    bad(fmt::format("n_streams (L) = {} is outside 1..{}", n_streams, kMaxStreams));
+  if (n_devices() * n_streams > kMaxDeviceStreams)
+    bad(fmt::format("{} devices x {} streams = {} is more than {} (devices x n_streams (L))", n_devices(), n_streams,
+                    n_devices() * n_streams, kMaxDeviceStreams));
   if (n_streams > n_tx_antennas)
     bad(fmt::format("n_streams (L) = {} must be <= n_tx_antennas (K) = {}", n_streams, n_tx_antennas));
   if (n_streams > n_rx_antennas)

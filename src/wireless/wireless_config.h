@@ -10,6 +10,17 @@ namespace airtp {
 
 enum class Fading { Rician, Rayleigh };
 
+// The largest systems airtp simulates, the same for the flags, scenario files and experiments:
+// the transceiver design's cost grows steeply with them (an AirComp design at M = 400 receive
+// antennas took 13 s per token), so beyond these a run looks hung rather than slow.
+inline constexpr int kMaxDevices = 64;
+inline constexpr int kMaxRxAntennas = 64;
+inline constexpr int kMaxTxAntennas = 16;
+// The SDR design grows fastest with the streams and the devices: one design took 2.7 s at
+// N = 16, L = 8, 17.5 s at N = 32, L = 8 and 19.5 s at N = 8, L = 16 (M = 64, on 2 cores).
+inline constexpr int kMaxStreams = 8;
+inline constexpr int kMaxDeviceStreams = 256;  // N x L
+
 // "rician" | "rayleigh" (case-insensitive); throws std::invalid_argument otherwise.
 Fading parse_fading(const std::string& name);
 std::string to_string(Fading f);

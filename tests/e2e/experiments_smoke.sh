@@ -9,7 +9,13 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 "$AIRTP" experiment mse-power --smoke --out "$tmp/mse" 2> "$tmp/stderr" > "$tmp/stdout"
-grep -q "100%" "$tmp/stderr" || { cat "$tmp/stderr"; fail "no progress bar on stderr"; }
+# stderr is a file here: no progress bar redrawn with \r lines (it is for a terminal only).
+if grep -q $'\r' "$tmp/stderr"; then cat -A "$tmp/stderr"; fail "progress bar \\r lines written to a file"; fi
+# On a terminal (a pseudo-terminal from util-linux `script`) the bar is drawn.
+if command -v script > /dev/null; then
+  script -qec "\"$AIRTP\" experiment mse-power --smoke --no-plot --out \"$tmp/tty\"" /dev/null > "$tmp/tty.log" 2>&1 < /dev/null
+  grep -q "100%" "$tmp/tty.log" || { cat "$tmp/tty.log"; fail "no progress bar on a terminal"; }
+fi
 
 # CSV: a header, one row per swept power, the same number of fields everywhere, numbers only.
 $PY - "$tmp/mse" <<'EOF' || fail "invalid CSV/JSON"
@@ -74,3 +80,40 @@ wait $pid 2> /dev/null || true
 [ "$before" = "$(md5sum "$tmp/mse/mse-power.csv" "$tmp/mse/mse-power.json")" ] || fail "interrupted run changed the results"
 ls "$tmp/mse" | grep -q '\.tmp$' && fail "interrupted run left temporary files"
 echo "ok: interrupted run left the previous results intact"
+ls -A "$tmp/mse" | grep -q '^\.airtp-staging' && fail "interrupted run left its staging directory"
+
+# A staging directory of a run that was killed outright (its process is gone) is cleared by the
+# next run; the new set replaces the old one whole: files the old set had and the new one does
+# not (figures, with --no-plot) are removed, not left beside it.
+true & dead=$!; wait $dead
+mkdir "$tmp/mse/.airtp-staging-$dead-abcdef" && touch "$tmp/mse/.airtp-staging-$dead-abcdef/x.csv"
+touch "$tmp/mse/mse-power.png"  # as if the previous set had drawn the figure
+"$AIRTP" experiment mse-power --smoke --no-plot -q --out "$tmp/mse" > /dev/null 2>&1 || fail "rerun"
+ls -A "$tmp/mse" | grep -q '^\.airtp-staging' && fail "a dead run's staging directory was not cleared"
+[ -e "$tmp/mse/mse-power.png" ] && fail "the old figure was left beside a set that has none"
+$PY -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"]; assert "mse-power.png" not in f and "mse-power.csv" in f, f' \
+  "$tmp/mse/mse-power.json" || fail "files list of the new set"
+echo "ok: result sets replace each other whole"
+
+# Killed while gnuplot draws: gnuplot ends with airtp, the staging directory goes, the previous
+# set stays. (A stand-in gnuplot that records its pid and hangs.)
+cat > "$tmp/slow-gnuplot" <<SH
+#!/bin/sh
+echo \$\$ > "$tmp/gnuplot.pid"
+exec sleep 60
+SH
+chmod +x "$tmp/slow-gnuplot"
+before=$(md5sum "$tmp/mse/mse-power.csv" "$tmp/mse/mse-power.json")
+AIRTP_GNUPLOT="$tmp/slow-gnuplot" "$AIRTP" experiment mse-power --smoke -q --out "$tmp/mse" > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$tmp/gnuplot.pid" ] && break; sleep 0.1; done
+[ -s "$tmp/gnuplot.pid" ] || fail "the stand-in gnuplot did not start"
+ls -A "$tmp/mse" | grep -q '^\.airtp-staging' || fail "no staging directory while drawing"
+kill -TERM $pid; wait $pid 2> /dev/null || true
+sleep 0.5
+# (dead means gone or a zombie: an orphan is reaped by init whenever init gets to it)
+state=$(ps -o stat= -p "$(cat "$tmp/gnuplot.pid")" 2> /dev/null || true)
+case "$state" in ""|Z*) ;; *) fail "gnuplot kept running after airtp was killed (state $state)" ;; esac
+ls -A "$tmp/mse" | grep -q '^\.airtp-staging' && fail "killed run left its staging directory"
+[ "$before" = "$(md5sum "$tmp/mse/mse-power.csv" "$tmp/mse/mse-power.json")" ] || fail "killed run changed the results"
+echo "ok: a run killed while drawing ends gnuplot and leaves the previous set"

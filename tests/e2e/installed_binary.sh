@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 cmake --install "$BUILD" --prefix "$tmp/prefix" > "$tmp/install.log" || { cat "$tmp/install.log"; fail "install"; }
 mkdir "$tmp/work" && cd "$tmp/work"
 unset AIRTP_DATA_DIR
-"$tmp/prefix/bin/airtp" generate -n 2 -s 3 -t 1 --seed 1 > out.txt 2> err.txt || { cat err.txt; fail "generate"; }
+"$tmp/prefix/bin/airtp" generate -D 2 -n 3 -t 1 --seed 1 > out.txt 2> err.txt || { cat err.txt; fail "generate"; }
 grep -q "share/airtp/models/airtp-kjv-q8_0.gguf" err.txt || { cat err.txt; fail "the model was not found in the prefix"; }
 "$tmp/prefix/bin/airtp" experiment mse-power --smoke --no-plot > exp.txt 2>&1 || { cat exp.txt; fail "experiment"; }
 [ -s results/mse-power/mse-power.csv ] || { cat exp.txt; fail "no results/mse-power/mse-power.csv in the working directory"; }

@@ -20,8 +20,8 @@ model_bytes() {
 
 check_same() {  # model, devices, extra args...
   local model=$1 n=$2; shift 2
-  "$AIRTP" generate -m "$model" -n "$n" -s 24 --temperature 0 --json -t 1 "$@" > "$tmp/inproc.json"
-  "${MPIRUN[@]}" -np "$n" "$AIRTP" generate -m "$model" -s 24 --temperature 0 --json -t 1 "$@" > "$tmp/mpi.json"
+  "$AIRTP" generate -m "$model" -D "$n" -n 24 --temp 0 --json -t 1 "$@" > "$tmp/inproc.json"
+  "${MPIRUN[@]}" -np "$n" "$AIRTP" generate -m "$model" -n 24 --temp 0 --json -t 1 "$@" > "$tmp/mpi.json"
   local a b; a=$(tokens "$tmp/inproc.json"); b=$(tokens "$tmp/mpi.json")
   [ "$a" = "$b" ] || fail "$model N=$n $*: in-process $a vs MPI $b"
   grep -q '"transport": "mpi (' "$tmp/mpi.json" || fail "the MPI run did not use the MPI transport"
@@ -48,17 +48,17 @@ if [ -f "$BUNDLED" ]; then
 fi
 
 # Under MPI the error is not measured unless asked (one all-reduce per sync point, not two).
-"${MPIRUN[@]}" -np 2 "$AIRTP" generate -m "$STORIES" --token-ids 1 -s 4 --json -t 1 -a mesh > "$tmp/plain.json"
+"${MPIRUN[@]}" -np 2 "$AIRTP" generate -m "$STORIES" --token-ids 1 -n 4 --json -t 1 -a mesh > "$tmp/plain.json"
 grep -q '"allreduce_nmse": null' "$tmp/plain.json" || fail "an MPI run measured the error without --measure-error"
-"${MPIRUN[@]}" -np 2 "$AIRTP" generate -m "$STORIES" --token-ids 1 -s 4 --json -t 1 -a mesh --measure-error > "$tmp/measured.json"
+"${MPIRUN[@]}" -np 2 "$AIRTP" generate -m "$STORIES" --token-ids 1 -n 4 --json -t 1 -a mesh --measure-error > "$tmp/measured.json"
 grep -qE '"allreduce_nmse": [0-9]' "$tmp/measured.json" || fail "--measure-error did not measure the error under MPI"
 echo "ok: the error is measured under MPI only with --measure-error"
 
 # A rank that exits mid-generation: mpirun must end the job, non-zero, quickly.
 start=$(date +%s)
 set +e
-AIRTP_FAULT_INJECT="2:5:exit" timeout 120 "${MPIRUN[@]}" -np 3 "$AIRTP" generate -m "$STORIES" --token-ids 1 -s 24 \
-  --temperature 0 -t 1 --mpi-timeout 10 > "$tmp/dead.out" 2> "$tmp/dead.err"
+AIRTP_FAULT_INJECT="2:5:exit" timeout 120 "${MPIRUN[@]}" -np 3 "$AIRTP" generate -m "$STORIES" --token-ids 1 -n 24 \
+  --temp 0 -t 1 --mpi-timeout 10 > "$tmp/dead.out" 2> "$tmp/dead.err"
 rc=$?; set -e
 [ $rc -ne 0 ] || fail "the job succeeded although rank 2 died"
 [ $rc -ne 124 ] || fail "the job hung after rank 2 died"
@@ -68,8 +68,8 @@ echo "ok: dead rank stops the job in $(( $(date +%s) - start )) s"
 # A rank that stalls: the others time out and abort with a message naming the collective.
 start=$(date +%s)
 set +e
-AIRTP_FAULT_INJECT="1:5:stall" timeout 120 "${MPIRUN[@]}" -np 3 "$AIRTP" generate -m "$STORIES" --token-ids 1 -s 24 \
-  --temperature 0 -t 1 --mpi-timeout 5 > "$tmp/stall.out" 2> "$tmp/stall.err"
+AIRTP_FAULT_INJECT="1:5:stall" timeout 120 "${MPIRUN[@]}" -np 3 "$AIRTP" generate -m "$STORIES" --token-ids 1 -n 24 \
+  --temp 0 -t 1 --mpi-timeout 5 > "$tmp/stall.out" 2> "$tmp/stall.err"
 rc=$?; set -e
 [ $rc -ne 0 ] || fail "the job succeeded although rank 1 stalled"
 [ $rc -ne 124 ] || fail "the job hung on a stalled rank"

@@ -284,6 +284,21 @@ TEST(GgufCorrupt, LlamaSemantics) {
   expect_gguf_error(k, "tokenizer.ggml.token_type[7] = 77");
 }
 
+// A header whose metadata count is 0 (or too small) makes the reader take metadata for tensor
+// infos: the error says so instead of reporting a shape.
+TEST(GgufCorrupt, MetadataCountTooSmallIsNamed) {
+  for (uint64_t n_kv : {uint64_t{0}, uint64_t{1}}) {
+    auto bytes = make_writer(Spec{}).bytes();
+    std::memcpy(bytes.data() + 16, &n_kv, 8);  // magic, version, tensor count, then this
+    const std::string path = test::temp_path("few-kv.gguf");
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
+    std::fclose(f);
+    test::expect_model_error([&] { load_model(path); }, path, "the header's metadata count");
+  }
+}
+
 TEST(GgufCorrupt, Tensors) {
   Spec s;
   s.alter["blk.0.attn_k.weight"] = {gguf::kTypeQ8_0, {32, 32}};

@@ -150,7 +150,7 @@ TEST(Llama2c, SizeChecks) {
     test::expect_model_error([&] { load_model(p); }, p, "truncated");
   }
   test::write_bytes(p, bytes.data(), bytes.size() - 1);
-  test::expect_model_error([&] { load_model(p); }, p, "expected 1056540 bytes");
+  test::expect_model_error([&] { load_model(p); }, p, "is expected to be 1056540 bytes");
   auto longer = bytes;
   longer.push_back(0);
   test::write_bytes(p, longer);

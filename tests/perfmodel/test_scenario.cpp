@@ -133,7 +133,16 @@ TEST(ScenarioValidation, NamesFieldAndRange) {
 
   j = minimal();
   j["wireless"] = {{"n_rx_antennas", 0}};
-  expect_error(j, {"wireless.n_rx_antennas", "[1, 4096]"});
+  expect_error(j, {"wireless.n_rx_antennas", "[1, 64]"});
+
+  // The same bound as --rx-antennas: a scenario file cannot ask for a run that looks hung.
+  j = minimal();
+  j["wireless"] = {{"n_rx_antennas", 65}};
+  expect_error(j, {"wireless.n_rx_antennas", "65", "[1, 64]"});
+
+  j = minimal();
+  j["wireless"] = {{"n_tx_antennas", 17}};
+  expect_error(j, {"wireless.n_tx_antennas", "[1, 16]"});
 
   j = minimal();
   j["wireless"] = {{"n_streams", 5}};  // > 4 transmit antennas

@@ -188,7 +188,7 @@ TEST_F(NonFiniteWeights, NonFiniteQ8ScaleIsAClearRunTimeError) {
 TEST_F(NonFiniteWeights, BinaryExitsWithTheErrorInsteadOfPrintingGarbage) {
   const fs::path model = write_model(dir_, {{"blk.0.ffn_down.weight", 64 * 2, kNaN}});
   const std::string cmd = std::string("timeout 120 ") + AIRTP_BINARY + " generate -m " + model.string() +
-                          " -n 2 -t 1 --steps 3 -p ab 2>&1";
+                          " -D 2 -t 1 -n 3 -p ab 2>&1";
   std::string out;
   FILE* pipe = popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "experiments/mse/mse_experiments.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp {
 
@@ -42,22 +43,22 @@ MseSweepParams read_params(const json& j, const std::string& name, MseAxis axis)
   switch (axis) {
     case MseAxis::TxPower:
       p.values = r.numbers("tx_power_dbm", -60, 60);
-      p.devices = r.integer("devices", 1, 64);
-      p.rx_antennas = r.integer("rx_antennas", 1, 256);
+      p.devices = r.integer("devices", 1, kMaxDevices);
+      p.rx_antennas = r.integer("rx_antennas", 1, kMaxRxAntennas);
       break;
     case MseAxis::RxAntennas:
-      for (int m : r.integers("rx_antennas", 1, 256)) p.values.push_back(m);
-      p.devices = r.integer("devices", 1, 64);
+      for (int m : r.integers("rx_antennas", 1, kMaxRxAntennas)) p.values.push_back(m);
+      p.devices = r.integer("devices", 1, kMaxDevices);
       p.tx_power_dbm = r.number("tx_power_dbm", -60, 60);
       break;
     case MseAxis::Devices:
-      for (int n : r.integers("devices", 1, 64)) p.values.push_back(n);
-      p.rx_antennas = r.integer("rx_antennas", 1, 256);
+      for (int n : r.integers("devices", 1, kMaxDevices)) p.values.push_back(n);
+      p.rx_antennas = r.integer("rx_antennas", 1, kMaxRxAntennas);
       p.tx_power_dbm = r.number("tx_power_dbm", -60, 60);
       break;
   }
-  p.tx_antennas = r.integer("tx_antennas", 1, 64);
-  p.streams = r.integer("streams", 1, 64);
+  p.tx_antennas = r.integer("tx_antennas", 1, kMaxTxAntennas);
+  p.streams = r.integer("streams", 1, kMaxStreams);
   p.realizations = r.integer("realizations", 1, 100000);
   p.randomizations = r.integer("randomizations", 0, 100000);
   p.seed = static_cast<uint64_t>(r.integer("seed", 0, 1 << 30));

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "experiments/ppl_snr/ppl_snr.h"
+#include "wireless/wireless_config.h"
 
 namespace airtp {
 
@@ -163,7 +164,7 @@ ExperimentOutput run_ppl(const json& params, const ExperimentProgress& progress)
   PplSweepParams p;
   p.model_path = r.path("model");
   p.text_path = r.path("text");
-  p.devices = r.integer("devices", 2, 64);
+  p.devices = r.integer("devices", 2, kMaxDevices);
   p.snr_db = r.numbers("snr_db", -50, 80);
   p.aircomp_designs = r.strings("aircomp_designs", {"sdr", "mmse", "mf", "equal_power"});
   p.digital_bits = r.integers("digital_bits", 2, 16);
