@@ -12,6 +12,7 @@
 #include "opt/sdp.h"
 #include "util/parameter_error.h"
 #include "wireless/channel.h"
+#include "wireless/rng.h"
 
 namespace airtp {
 namespace {
