@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "cli/parameter_flags.h"
 #include "comm/scheme.h"
@@ -166,6 +167,15 @@ std::vector<std::string> run_warnings(Session& s) {
         "every device was dropped (deep fade) in all {} channel blocks: no signal reached the server, so the "
         "all-reduced values and the output are noise; raise --tx-power-dbm or --snr-db",
         designs));
+  // A design that keeps every device can still deliver nothing but noise (at -100 dBm the best
+  // candidate is equal power, which never drops anyone): judge by the measured error too.
+  const AllReduceStats& a = s.allreduce().stats();
+  const double nmse = a.ref_sq > 0 ? a.err_sq / a.ref_sq : 0.0;
+  if (w.empty() && a.error_measured && nmse >= 0.5)
+    w.push_back(fmt::format(
+        "the all-reduce error is {:.1f} dB of the signal (NMSE {:.3g}): the all-reduced values and the output are "
+        "noise; raise --tx-power-dbm or --snr-db",
+        10 * std::log10(nmse), nmse));
   return w;
 }
 

@@ -166,6 +166,18 @@ SampleEvaluation evaluate_sample(const AssignmentProblem& problem, std::span<con
       if (std::isfinite(t)) out.gradient[i] = -sigma2 * t * L / (p[i] * p[i]) * slope[i];
     }
   } else {
+    if (d.zf_trace_inverse.empty() && d.B.size() == static_cast<size_t>(n)) {
+      // Non-ZF design (design_sdr picks one at low SNR): hold A and the precoders' directions,
+      // B_n(p) = sqrt(p / q_n) B_n with q_n its power now; with C = A^H H_n B_n the device's
+      // term ||sqrt(p/q) C - I||^2 has slope ||C||^2 / q - Re tr C / sqrt(p q), at p = q.
+      for (int i = 0; i < n; ++i) {
+        const double q = d.B[i].squaredNorm();
+        if (!(q > 0)) continue;
+        const Eigen::MatrixXcd C = d.A.adjoint() * tp.H[i] * d.B[i];
+        out.gradient[i] = (C.squaredNorm() - C.trace().real()) / q * slope[i];
+      }
+      return out;
+    }
     if (d.zf_trace_inverse.size() != static_cast<size_t>(n))
       bad("gradient 'fixed' needs a zero-forcing design (c_n = tr((G^H H_n H_n^H G)^-1))");
     // MSE = sigma2 max_n c_n / p_n over kept devices (+ L per dropped one, constant in m).

@@ -7,6 +7,9 @@
 #include <memory>
 #include <stdexcept>
 
+#include "opt/baselines.h"
+#include "opt/refine.h"
+#include "util/parameter_error.h"
 #include "wireless/rng.h"
 
 #include <dsdp5.h>
@@ -467,21 +470,44 @@ double zf_lower_bound_from_duals(const TransceiverProblem& problem, const std::v
 
 }  // namespace
 
+namespace {
+
+void check_sdr_limits(const TransceiverProblem& problem, const TransceiverOptions& options) {
+  using Lim = SdrLimits;
+  const int M = problem.n_rx(), N = problem.n_devices(), K = problem.n_tx(), L = problem.n_streams;
+  auto outside = [](int v, int hi, const char* why) {
+    return fmt::format("{} is outside 1..{} for the SDR design ({})", v, hi, why);
+  };
+  if (M > Lim::max_rx) throw ParameterError("rx_antennas", outside(M, Lim::max_rx, "M x M work per Newton step and candidate"));
+  if (N > Lim::max_devices) throw ParameterError("devices", outside(N, Lim::max_devices, "one LMI per device"));
+  if (K > Lim::max_tx) throw ParameterError("tx_antennas", outside(K, Lim::max_tx, "K x K dual matrix per device"));
+  const int lmi = L == K ? K : L;
+  if (N * lmi * lmi > Lim::max_newton_unknowns)
+    throw ParameterError(L == K ? "tx_antennas" : "streams",
+                         fmt::format("{} with {} devices gives N x {}^2 = {} Newton unknowns, above the SDR design's "
+                                     "{} (dense Newton system, ~0.3 s there)",
+                                     lmi, N, lmi, N * lmi * lmi, Lim::max_newton_unknowns));
+  if (options.n_randomizations < 0 || options.n_randomizations > Lim::max_randomizations)
+    throw ParameterError("randomizations", fmt::format("{} is outside 0..{}", options.n_randomizations,
+                                                       Lim::max_randomizations));
+  if (options.refine_iterations < 0 || options.refine_iterations > 100000)
+    throw ParameterError("refine_iterations", fmt::format("{} is outside 0..100000", options.refine_iterations));
+  if (!(options.refine_tolerance > 0) || !(options.refine_tolerance < 1))
+    throw ParameterError("refine_tolerance", fmt::format("{} is outside (0, 1)", options.refine_tolerance));
+}
+
+}  // namespace
+
 TransceiverDesign design_sdr(const TransceiverProblem& problem, const TransceiverOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
+  problem.validate();
+  check_sdr_limits(problem, options);
   const std::vector<bool> dropped = select_devices(problem, options);
   const int N = problem.n_devices(), M = problem.n_rx(), L = problem.n_streams;
-  if (options.n_randomizations < 0)
-    throw std::invalid_argument(fmt::format("design_sdr: n_randomizations = {} must be >= 0", options.n_randomizations));
 
   std::vector<int> kept;
   for (int n = 0; n < N; ++n)
     if (!dropped[n]) kept.push_back(n);
-  if (kept.empty()) {
-    TransceiverDesign d = zf_design_from_direction(problem, Eigen::MatrixXcd::Zero(M, L), dropped, "sdr");
-    d.sdr_dual_trace.assign(N, 0.0);
-    return d;
-  }
 
   // F_n = H_n V_n: the device's L strongest input directions. For L = K this is H_n up to a
   // unitary rotation (same LMI); for L < K it keeps the LMI L x L, which a rank-L Q can meet.
@@ -497,41 +523,108 @@ TransceiverDesign design_sdr(const TransceiverProblem& problem, const Transceive
     }
     c.push_back(static_cast<double>(L) / problem.power[n]);
   }
-  const SdrSolution sol = solve_sdr(F, c, options.sdp_gap_tolerance, options.sdp_solver);
 
-  // Candidates: Q* = U diag(lambda) U^H; principal L eigenvectors, then U diag(lambda)^1/2 R.
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(sol.Q);
-  const Eigen::VectorXd lambda = eig.eigenvalues().cwiseMax(0.0);  // ascending
-  const Eigen::MatrixXcd U = eig.eigenvectors();
-  const Eigen::MatrixXcd root = U * lambda.cwiseSqrt().asDiagonal();
-
-  auto score = [&](const Eigen::MatrixXcd& G) {
-    const double a = zf_alpha(G, problem, dropped);
-    return std::isfinite(a) ? a : std::numeric_limits<double>::infinity();
-  };
-  Eigen::MatrixXcd best = root.rightCols(L);
-  double best_alpha = score(best);
-  WirelessRng rng({options.seed, 0x5d2});
-  Eigen::MatrixXcd R(M, L);
-  for (int k = 0; k < options.n_randomizations; ++k) {
-    for (int j = 0; j < L; ++j)
-      for (int i = 0; i < M; ++i) R(i, j) = rng.complex_normal();
-    Eigen::MatrixXcd cand = root * R;
-    const double a = score(cand);
-    if (a < best_alpha) {
-      best_alpha = a;
-      best = std::move(cand);
+  TransceiverDesign d;
+  SdrSolution sol;
+  if (kept.empty()) {
+    d = zf_design_from_direction(problem, Eigen::MatrixXcd::Zero(M, L), dropped, "sdr");
+  } else {
+    sol = solve_sdr(F, c, options.sdp_gap_tolerance, options.sdp_solver);
+    // Candidates: Q* = U diag(lambda) U^H; principal L eigenvectors, then U diag(lambda)^1/2 R.
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(sol.Q);
+    const Eigen::VectorXd lambda = eig.eigenvalues().cwiseMax(0.0);  // ascending
+    const Eigen::MatrixXcd root = eig.eigenvectors() * lambda.cwiseSqrt().asDiagonal();
+    auto score = [&](const Eigen::MatrixXcd& G) {
+      const double a = zf_alpha(G, problem, dropped);
+      return std::isfinite(a) ? a : std::numeric_limits<double>::infinity();
+    };
+    Eigen::MatrixXcd best = root.rightCols(L);
+    double best_alpha = score(best);
+    WirelessRng rng({options.seed, 0x5d2});
+    Eigen::MatrixXcd R(M, L);
+    for (int k = 0; k < options.n_randomizations; ++k) {
+      for (int j = 0; j < L; ++j)
+        for (int i = 0; i < M; ++i) R(i, j) = rng.complex_normal();
+      Eigen::MatrixXcd cand = root * R;
+      const double a = score(cand);
+      if (a < best_alpha) {
+        best_alpha = a;
+        best = std::move(cand);
+      }
     }
+    if (!std::isfinite(best_alpha))
+      throw std::runtime_error("design_sdr: every randomization candidate leaves some device unservable");
+    d = zf_design_from_direction(problem, best, dropped, "sdr");
   }
-  if (!std::isfinite(best_alpha))
-    throw std::runtime_error("design_sdr: every randomization candidate leaves some device unservable");
+  d.chosen = "sdr";
 
-  TransceiverDesign d = zf_design_from_direction(problem, best, dropped, "sdr");
+  if (!options.paper_only) {
+    // Devices that can be zero-forced at all; the drop rule's other choices are candidates.
+    TransceiverOptions keep_all = options;
+    keep_all.drop_solo_mse = 0;
+    const std::vector<bool> unservable = select_devices(problem, keep_all);
+    const bool allow_drop = options.drop_solo_mse != 0;
+    std::vector<TransceiverDesign> zf;
+    zf.push_back(d);
+    zf.push_back(design_mmse_zf(problem, options));
+    zf.push_back(design_matched_filter(problem, options));
+    for (size_t i = 0, n0 = zf.size(); i < n0; ++i) {  // each direction with its best drop set
+      if (zf[i].A.squaredNorm() == 0) continue;
+      const auto drop = best_drop_set(problem, zf[i].A, unservable, allow_drop);
+      if (drop == zf[i].dropped) continue;
+      zf.push_back(zf_design_from_direction(problem, zf[i].A, drop, zf[i].method));
+      zf.back().chosen = zf[i].method + "+drop";
+    }
+    size_t w = 0;
+    for (size_t i = 1; i < zf.size(); ++i)
+      if (zf[i].mse < zf[w].mse) w = i;
+    TransceiverDesign z = std::move(zf[w]);
+    if (z.chosen.empty()) z.chosen = z.method;
+    z.unrefined_mse = z.mse;
+    if (options.refine_iterations > 0 && z.A.squaredNorm() > 0) {
+      int steps = 0;
+      const Eigen::MatrixXcd G =
+          refine_zf_direction(problem, z.A, z.dropped, options.refine_tolerance, options.refine_iterations, &steps);
+      TransceiverDesign r = zf_design_from_direction(problem, G, z.dropped, "sdr");
+      const auto drop = best_drop_set(problem, G, unservable, allow_drop);
+      if (drop != r.dropped) {
+        TransceiverDesign r2 = zf_design_from_direction(problem, G, drop, "sdr");
+        if (r2.mse < r.mse) r = std::move(r2);
+      }
+      if (r.mse < z.mse) {  // monotone: the refined design replaces the candidate only if better
+        r.chosen = z.chosen + "+refined";
+        r.unrefined_mse = z.unrefined_mse;
+        z = std::move(r);
+      }
+      z.refine_steps = steps;
+    }
+    // Non-ZF candidate (wins at low SNR, where misalignment is cheaper than channel inversion).
+    TransceiverDesign eq = design_equal_power(problem, options);
+    eq.chosen = "equal_power";
+    eq.unrefined_mse = eq.mse;
+    // Refined only where it already wins: where ZF wins, the design stays ZF, so the ZF
+    // certificate (zf_lower_bound) and the alpha-based gradients keep applying.
+    if (options.refine_iterations > 0 && eq.mse < z.mse) {
+      const double before = eq.mse;
+      int steps = 0;
+      refine_alternating(problem, eq, options.refine_tolerance, options.refine_iterations, &steps);
+      if (eq.mse < before) eq.chosen += "+refined";
+      eq.refine_steps = steps;
+    }
+    TransceiverDesign& win = eq.mse < z.mse ? eq : z;
+    win.method = "sdr";
+    d = std::move(win);
+  }
+
   // With L < K the relaxation is of a restricted problem: its value bounds nothing.
-  d.sdr_bound = L == K ? problem.sigma2 * sol.trace : std::numeric_limits<double>::quiet_NaN();
-  d.sdr_dual_trace.assign(N, 0.0);
-  for (size_t i = 0; i < kept.size(); ++i) d.sdr_dual_trace[kept[i]] = sol.Lambda[i].trace().real();
-  if (L == K) d.zf_lower_bound = zf_lower_bound_from_duals(problem, kept, F, sol.Lambda) + L * d.n_dropped();
+  if (!kept.empty()) {
+    d.sdr_bound = L == K ? problem.sigma2 * sol.trace : std::numeric_limits<double>::quiet_NaN();
+    d.sdr_dual_trace.assign(N, 0.0);
+    for (size_t i = 0; i < kept.size(); ++i) d.sdr_dual_trace[kept[i]] = sol.Lambda[i].trace().real();
+    if (L == K) d.zf_lower_bound = zf_lower_bound_from_duals(problem, kept, F, sol.Lambda) + L * static_cast<double>(N - static_cast<int>(kept.size()));
+  } else {
+    d.sdr_dual_trace.assign(N, 0.0);
+  }
   d.solve_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return d;
 }

@@ -212,13 +212,15 @@ TransceiverMethod parse_transceiver_method(const std::string& name) {
   if (name == "mf") return TransceiverMethod::MatchedFilter;
   if (name == "mmse") return TransceiverMethod::MmseZf;
   if (name == "equal_power") return TransceiverMethod::EqualPower;
+  if (name == "sdr_paper") return TransceiverMethod::SdrPaper;
   throw std::invalid_argument(
-      fmt::format("transceiver method '{}' unknown (allowed: sdr, mf, mmse, equal_power)", name));
+      fmt::format("transceiver method '{}' unknown (allowed: sdr, mf, mmse, equal_power, sdr_paper)", name));
 }
 
 std::string transceiver_label(TransceiverMethod method) {
   switch (method) {
-    case TransceiverMethod::Sdr: return "SDR + randomization + ZF (paper)";
+    case TransceiverMethod::Sdr: return "SDR + randomization + refinement, best of baselines";
+    case TransceiverMethod::SdrPaper: return "SDR + randomization + ZF (paper)";
     case TransceiverMethod::MatchedFilter: return "matched filter + ZF";
     case TransceiverMethod::MmseZf: return "MMSE receiver + ZF";
     case TransceiverMethod::EqualPower: return "equal power, LMMSE receiver";
@@ -229,6 +231,7 @@ std::string transceiver_label(TransceiverMethod method) {
 std::string to_string(TransceiverMethod method) {
   switch (method) {
     case TransceiverMethod::Sdr: return "sdr";
+    case TransceiverMethod::SdrPaper: return "sdr_paper";
     case TransceiverMethod::MatchedFilter: return "mf";
     case TransceiverMethod::MmseZf: return "mmse";
     case TransceiverMethod::EqualPower: return "equal_power";
@@ -242,6 +245,12 @@ TransceiverDesign design_transceiver(const TransceiverProblem& problem, Transcei
   TransceiverDesign d;
   switch (method) {
     case TransceiverMethod::Sdr: d = design_sdr(problem, options); break;
+    case TransceiverMethod::SdrPaper: {
+      TransceiverOptions o = options;
+      o.paper_only = true;
+      d = design_sdr(problem, o);
+      break;
+    }
     case TransceiverMethod::MatchedFilter: d = design_matched_filter(problem, options); break;
     case TransceiverMethod::MmseZf: d = design_mmse_zf(problem, options); break;
     case TransceiverMethod::EqualPower: d = design_equal_power(problem, options); break;

@@ -43,6 +43,26 @@ struct TransceiverOptions {
   // structure) or DSDP (libdsdp), the general-purpose reference. Both solve the same SDP.
   SdpSolver sdp_solver = SdpSolver::Barrier;
   double sdp_gap_tolerance = 1e-7;  // relative duality gap
+  // Beyond the paper (design_sdr): the baselines, and every ZF candidate with its best set of
+  // dropped devices (refine.h, best_drop_set), join the randomization's selection, and the best
+  // ZF candidate is refined on the exact alpha; so the design is never worse than a baseline
+  // on the same realization and the drop rule above is one candidate, not a forced choice.
+  // true: the paper's method alone (SDR + randomization + ZF, drop rule forced).
+  bool paper_only = false;
+  int refine_iterations = 200;    // gradient steps of the refinement; 0: no refinement
+  double refine_tolerance = 1e-4; // stop when 10 steps gained less (relative)
+};
+
+// Sizes the SDR design accepts (design_sdr throws ParameterError outside them). The barrier
+// solver's Newton system has N K^2 real unknowns, dense, ~50 steps: N K^2 <= 256 keeps it at
+// ~0.3 s; M <= 64 keeps the M x M eigen/Cholesky work per step and the candidates' scoring at
+// a similar cost (M = 400 took 13 s). Larger problems need another method, not a longer wait.
+struct SdrLimits {
+  static constexpr int max_rx = 64;            // M
+  static constexpr int max_devices = 64;       // N
+  static constexpr int max_tx = 16;            // K (and so L)
+  static constexpr int max_newton_unknowns = 256;  // N K^2 (L = K) or N L^2 (L < K)
+  static constexpr int max_randomizations = 10000;
 };
 
 struct TransceiverDesign {
@@ -71,6 +91,12 @@ struct TransceiverDesign {
   // H_n^H Q H_n >= (L/p_n) I, so d(sigma2 tr Q*)/dp_n = -sigma2 tr(Lambda_n*) L / p_n^2.
   std::vector<double> sdr_dual_trace;
   std::string method;
+  // design_sdr: the candidate that won ("sdr", "mmse", "mf", "equal_power", "sdr+drop", ...,
+  // "+refined" when the refinement improved it), the winner's MSE before refinement, and the
+  // refinement's steps.
+  std::string chosen;
+  double unrefined_mse = std::numeric_limits<double>::quiet_NaN();
+  int refine_steps = 0;
   double solve_seconds = 0;
   std::vector<double> tx_power;  // tr(B_n B_n^H) per device (== p_n for ZF-tight devices)
   std::vector<bool> dropped;     // devices excluded (deep fade / rank deficient)
@@ -112,12 +138,13 @@ void evaluate_design(const TransceiverProblem& problem, TransceiverDesign& desig
 std::vector<bool> select_devices(const TransceiverProblem& problem, const TransceiverOptions& opt);
 
 enum class TransceiverMethod {
-  Sdr,            // paper: SDR + Gaussian randomization + ZF (opt/sdp.h)
+  Sdr,            // SDR + randomization, baselines as candidates, refinement (opt/sdp.h)
+  SdrPaper,       // the paper's method alone: Sdr with paper_only
   MatchedFilter,  // baselines (opt/baselines.h)
   MmseZf,
   EqualPower,
 };
-// "sdr" | "mf" | "mmse" | "equal_power"; throws std::invalid_argument listing the choices.
+// "sdr" | "mf" | "mmse" | "equal_power" | "sdr_paper"; throws std::invalid_argument listing the choices.
 TransceiverMethod parse_transceiver_method(const std::string& name);
 std::string to_string(TransceiverMethod method);
 // For plots and tables: "SDR + randomization + ZF (paper)", ...

@@ -36,6 +36,8 @@ TransceiverStudy run_transceiver_study(const WirelessConfig& w, const std::vecto
       if (std::isfinite(d.sdr_bound)) {
         s.mean_sdr_bound += d.sdr_bound;
         s.mean_gap += d.mse / d.sdr_bound;
+        s.max_gap = std::max(s.max_gap, d.mse / d.sdr_bound);
+        s.mean_lb_gap += d.mse / d.zf_lower_bound;
       } else {
         s.mean_sdr_bound = std::numeric_limits<double>::quiet_NaN();
       }
@@ -50,7 +52,10 @@ TransceiverStudy run_transceiver_study(const WirelessConfig& w, const std::vecto
   for (auto& s : st.methods) {
     s.mean_mse /= realizations;
     s.mean_sdr_bound /= realizations;
-    s.mean_gap = std::isfinite(s.mean_sdr_bound) ? s.mean_gap / realizations : std::numeric_limits<double>::quiet_NaN();
+    const bool has_bound = std::isfinite(s.mean_sdr_bound);
+    s.mean_gap = has_bound ? s.mean_gap / realizations : std::numeric_limits<double>::quiet_NaN();
+    s.max_gap = has_bound ? s.max_gap : std::numeric_limits<double>::quiet_NaN();
+    s.mean_lb_gap = has_bound ? s.mean_lb_gap / realizations : std::numeric_limits<double>::quiet_NaN();
     s.mean_seconds /= realizations;
     s.mean_dropped /= realizations;
   }
@@ -63,7 +68,8 @@ nlohmann::json to_json(const TransceiverStudy& s) {
   for (const auto& m : s.methods)
     j["methods"].push_back({{"method", to_string(m.method)}, {"mean_mse", m.mean_mse},
                             {"mean_mse_db", 10 * std::log10(m.mean_mse)}, {"mean_sdr_bound", num(m.mean_sdr_bound)},
-                            {"mean_gap", num(m.mean_gap)}, {"mean_seconds", m.mean_seconds},
+                            {"mean_gap", num(m.mean_gap)}, {"max_gap", num(m.max_gap)},
+                            {"mean_lower_bound_gap", num(m.mean_lb_gap)}, {"mean_seconds", m.mean_seconds},
                             {"max_seconds", m.max_seconds}, {"mean_dropped", m.mean_dropped}, {"wins", m.wins}});
   return j;
 }

@@ -16,6 +16,8 @@ struct MethodSummary {
   double mean_mse = 0;        // per channel use (sum over the L streams), unit-variance symbols
   double mean_sdr_bound = 0;  // SDR only: mean of sigma2 tr(Q*) (NaN otherwise)
   double mean_gap = 0;        // SDR only: mean of achieved / bound
+  double max_gap = 0;         // SDR only: worst achieved / bound
+  double mean_lb_gap = 0;     // SDR only: mean of achieved / certified ZF lower bound
   double mean_seconds = 0;    // solve time per design
   double max_seconds = 0;
   double mean_dropped = 0;    // devices dropped per realization

@@ -174,7 +174,12 @@ TEST(AssignmentGradient, ExpectedMseAveragesSamples) {
   EXPECT_NEAR(e.mean, sum / 3, 1e-12 * sum);
   EXPECT_EQ(e.per_sample.size(), 3u);
   EXPECT_GT(e.std_error, 0);
-  // The relaxation bounds the achieved MSE (up to DSDP's ~1e-5 relative accuracy).
-  EXPECT_LE(e.mean_sdr_bound, e.mean * (1 + 1e-4));
+  // sigma2 tr Q* is not a lower bound (the refined design lands below it); the design is never
+  // worse than the paper's method on the same channels.
+  double paper = 0;
+  for (const auto& ch : chs)
+    paper += design_transceiver(transceiver_problem(ch, p.tx_power(m), 2), TransceiverMethod::SdrPaper, s.options).mse;
+  EXPECT_LE(e.mean, paper / 3 * (1 + 1e-12));
+  EXPECT_GT(e.mean_sdr_bound, 0);
   EXPECT_THROW(expected_mse(p, m, std::vector<ChannelRealization>{}, s), std::invalid_argument);
 }

@@ -157,7 +157,14 @@ TEST(Sdr, MatchesBruteForceOnTinyInstances) {
         EXPECT_LE(ratio, 1.01) << "block " << b;  // SDR is tight for 2 constraints
       }
       worst = std::max(worst, ratio);
-      EXPECT_LE(d.zf_lower_bound, d.mse * (1 + 1e-9));
+      // The certificate bounds ZF designs; a non-ZF winner (refined equal power, misalignment
+      // traded for noise) may beat it by a hair at this SNR, but not the brute force above.
+      if (std::isfinite(d.alpha)) {
+        EXPECT_LE(d.zf_lower_bound, d.mse * (1 + 1e-9));
+      }
+      TransceiverOptions paper;
+      paper.paper_only = true;
+      EXPECT_LE(d.zf_lower_bound, design_sdr(p, paper).mse * (1 + 1e-9));
       EXPECT_LE(d.zf_lower_bound, brute * (1 + 1e-9));
     }
     std::cout << "[ tiny M=2 K=L=1 N=" << N << " ] worst SDR / brute force = " << worst << "\n";

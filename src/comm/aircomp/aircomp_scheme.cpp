@@ -26,10 +26,13 @@ Scheme aircomp_scheme() {
   s.name = "aircomp";
   s.summary = "over the air: all devices transmit at once, the server receives the sum (MIMO AirComp)";
   s.options = {
-      {.name = "design", .help = "transceiver design per channel block: sdr (paper) | mmse | mf | equal_power",
-       .kind = OptionSpec::Kind::String, .default_value = "sdr", .choices = {"sdr", "mmse", "mf", "equal_power"}},
+      {.name = "design",
+       .help = "transceiver design per channel block: sdr (SDR + randomization + refinement, never worse than a "
+               "baseline) | sdr_paper (the paper's method alone) | mmse | mf | equal_power",
+       .kind = OptionSpec::Kind::String, .default_value = "sdr",
+       .choices = {"sdr", "sdr_paper", "mmse", "mf", "equal_power"}},
       {.name = "randomizations", .help = "SDR Gaussian randomization candidates", .kind = OptionSpec::Kind::Integer,
-       .default_value = 100, .lo = 0, .hi = 100000, .choices = {}},
+       .default_value = 100, .lo = 0, .hi = SdrLimits::max_randomizations, .choices = {}},
   };
   s.label = [](const nlohmann::json& o) {
     return fmt::format("AirComp, {}", transceiver_label(parse_transceiver_method(o.at("design").get<std::string>())));
