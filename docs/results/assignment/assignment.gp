@@ -30,7 +30,7 @@ set xlabel 'SSCA iteration'
 set title 'SSCA convergence'
 set ylabel 'MSE (dB)'
 set key top right
-plot 'assignment-trace.csv' using 'iteration':'sample_mse_db' with points pt 7 ps 0.3 lc rgb '#bbbbbb' title 'sample MSE f^t', '' using 'iteration':'running_mse_db' with lines lw 2 lc rgb '#aa3377' title 'running average', -20.537684405130612 with lines dt 2 lc rgb '#000000' title 'uniform (evaluation)'
+plot 'assignment-trace.csv' using 'iteration':'sample_mse_db' with points pt 7 ps 0.3 lc rgb '#bbbbbb' title 'sample MSE f^t', '' using 'iteration':'running_mse_db' with lines lw 2 lc rgb '#aa3377' title 'running average', -21.362440551628733 with lines dt 2 lc rgb '#000000' title 'uniform (evaluation)'
 set title 'shares m_n'
 set ylabel 'share of every layer'
 set yrange [0:*]
@@ -68,7 +68,7 @@ set xlabel 'SSCA iteration'
 set title 'SSCA convergence'
 set ylabel 'MSE (dB)'
 set key top right
-plot 'assignment-trace.csv' using 'iteration':'sample_mse_db' with points pt 7 ps 0.3 lc rgb '#bbbbbb' title 'sample MSE f^t', '' using 'iteration':'running_mse_db' with lines lw 2 lc rgb '#aa3377' title 'running average', -20.537684405130612 with lines dt 2 lc rgb '#000000' title 'uniform (evaluation)'
+plot 'assignment-trace.csv' using 'iteration':'sample_mse_db' with points pt 7 ps 0.3 lc rgb '#bbbbbb' title 'sample MSE f^t', '' using 'iteration':'running_mse_db' with lines lw 2 lc rgb '#aa3377' title 'running average', -21.362440551628733 with lines dt 2 lc rgb '#000000' title 'uniform (evaluation)'
 set title 'shares m_n'
 set ylabel 'share of every layer'
 set yrange [0:*]

@@ -9,12 +9,12 @@ set key autotitle columnheader
 set multiplot layout 1,2 title 'Bundled model airtp-kjv (6 layers, d = 256): per-token decode latency vs devices'
 set xlabel 'devices N'
 set key top right font ',9'
-set yrange [0:1.617]
+set yrange [0:1.256]
 set ylabel 'ms per token'
 set title 'total = compute + all-reduces'
-plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_total_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp (over the air)', \
+plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_total_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp, SDR + randomization + refinement, best of baselines', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_digital_total_ms' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'digital 8-bit OFDMA', \
-  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_total_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh (distributed-llama)', \
+  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_total_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh, 8-bit (distributed-llama)', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_exact_total_ms' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'exact / ideal link', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_compute_ms' with lines dt 2 lw 2 lc rgb '#000000' title 'compute (model, calibrated)', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_measured_compute_ms' with points pt 4 ps 1.5 lc rgb '#000000' title 'compute, measured in-process'
@@ -22,9 +22,9 @@ set ylabel 'ms per token (log)'
 set title 'communication only'
 set logscale y
 set yrange [*:*]
-plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_comm_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp (over the air)', \
+plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_comm_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp, SDR + randomization + refinement, best of baselines', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_digital_comm_ms' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'digital 8-bit OFDMA', \
-  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_comm_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh (distributed-llama)'
+  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_comm_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh, 8-bit (distributed-llama)'
 unset multiplot
 unset output
 reset
@@ -37,12 +37,12 @@ set key autotitle columnheader
 set multiplot layout 1,2 title 'Bundled model airtp-kjv (6 layers, d = 256): per-token decode latency vs devices'
 set xlabel 'devices N'
 set key top right font ',9'
-set yrange [0:1.617]
+set yrange [0:1.256]
 set ylabel 'ms per token'
 set title 'total = compute + all-reduces'
-plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_total_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp (over the air)', \
+plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_total_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp, SDR + randomization + refinement, best of baselines', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_digital_total_ms' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'digital 8-bit OFDMA', \
-  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_total_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh (distributed-llama)', \
+  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_total_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh, 8-bit (distributed-llama)', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_exact_total_ms' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'exact / ideal link', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_compute_ms' with lines dt 2 lw 2 lc rgb '#000000' title 'compute (model, calibrated)', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_measured_compute_ms' with points pt 4 ps 1.5 lc rgb '#000000' title 'compute, measured in-process'
@@ -50,8 +50,8 @@ set ylabel 'ms per token (log)'
 set title 'communication only'
 set logscale y
 set yrange [*:*]
-plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_comm_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp (over the air)', \
+plot 'latency-devices-bundled.csv' using 'devices':'airtp-kjv_aircomp_comm_ms' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'AirComp, SDR + randomization + refinement, best of baselines', \
   'latency-devices-bundled.csv' using 'devices':'airtp-kjv_digital_comm_ms' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'digital 8-bit OFDMA', \
-  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_comm_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh (distributed-llama)'
+  'latency-devices-bundled.csv' using 'devices':'airtp-kjv_mesh_comm_ms' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'Ethernet mesh, 8-bit (distributed-llama)'
 unset multiplot
 unset output

@@ -11,14 +11,14 @@ set xlabel 'transmit power budget per device (dBm)'
 set key top right font ',9'
 set ylabel 'MSE per channel use (dB)'
 set title 'transmission MSE'
-plot 'mse-power.csv' using 'tx_power_dbm':'sdr_mse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+plot 'mse-power.csv' using 'tx_power_dbm':'sdr_mse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + refinement, best of baselines', \
   'mse-power.csv' using 'tx_power_dbm':'mmse_mse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'mf_mse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'equal_power_mse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
   'mse-power.csv' using 'tx_power_dbm':'sdr_bound_mse_db' with lines dt 2 lw 1.5 lc rgb '#444444' title 'SDR value {/Symbol s}^2 tr(Q*)'
 set ylabel 'NMSE (dB)'
 set title 'normalised error of the all-reduced sum'
-plot 'mse-power.csv' using 'tx_power_dbm':'sdr_nmse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+plot 'mse-power.csv' using 'tx_power_dbm':'sdr_nmse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + refinement, best of baselines', \
   'mse-power.csv' using 'tx_power_dbm':'mmse_nmse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'mf_nmse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'equal_power_nmse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
@@ -37,14 +37,14 @@ set xlabel 'transmit power budget per device (dBm)'
 set key top right font ',9'
 set ylabel 'MSE per channel use (dB)'
 set title 'transmission MSE'
-plot 'mse-power.csv' using 'tx_power_dbm':'sdr_mse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+plot 'mse-power.csv' using 'tx_power_dbm':'sdr_mse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + refinement, best of baselines', \
   'mse-power.csv' using 'tx_power_dbm':'mmse_mse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'mf_mse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'equal_power_mse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
   'mse-power.csv' using 'tx_power_dbm':'sdr_bound_mse_db' with lines dt 2 lw 1.5 lc rgb '#444444' title 'SDR value {/Symbol s}^2 tr(Q*)'
 set ylabel 'NMSE (dB)'
 set title 'normalised error of the all-reduced sum'
-plot 'mse-power.csv' using 'tx_power_dbm':'sdr_nmse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + ZF (paper)', \
+plot 'mse-power.csv' using 'tx_power_dbm':'sdr_nmse_db' with linespoints lw 2 pt 7 lc rgb '#0072b2' title 'SDR + randomization + refinement, best of baselines', \
   'mse-power.csv' using 'tx_power_dbm':'mmse_nmse_db' with linespoints lw 2 pt 8 lc rgb '#d55e00' title 'MMSE receiver + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'mf_nmse_db' with linespoints lw 2 pt 9 lc rgb '#009e73' title 'matched filter + ZF', \
   'mse-power.csv' using 'tx_power_dbm':'equal_power_nmse_db' with linespoints lw 2 pt 10 lc rgb '#cc79a7' title 'equal power, LMMSE receiver', \
