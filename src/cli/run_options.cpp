@@ -170,7 +170,7 @@ std::vector<std::string> run_warnings(Session& s) {
   // A design that keeps every device can still deliver nothing but noise (at -100 dBm the best
   // candidate is equal power, which never drops anyone): judge by the measured error too.
   const AllReduceStats& a = s.allreduce().stats();
-  const double nmse = a.ref_sq > 0 ? a.err_sq / a.ref_sq : 0.0;
+  const double nmse = a.nmse();
   if (w.empty() && a.error_measured && nmse >= 0.5)
     w.push_back(fmt::format(
         "the all-reduce error is {:.1f} dB of the signal (NMSE {:.3g}): the all-reduced values and the output are "

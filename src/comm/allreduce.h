@@ -54,6 +54,8 @@ struct AllReduceStats {
   bool error_measured = false;
   double err_sq = 0;
   double ref_sq = 0;
+  // ||error||^2 / ||exact||^2 over all calls (0 when nothing was measured or the sum is 0).
+  double nmse() const { return ref_sq > 0 ? err_sq / ref_sq : 0.0; }
 
   void reset(int n_devices);
 };

@@ -21,7 +21,7 @@ TokenAccounting account(const EngineStats& e, const AllReduceStats& a, long long
   t.bytes_measured = a.bytes_measured;
   t.allreduces = static_cast<double>(a.calls) * per;
   t.nmse_measured = a.error_measured || a.calls == 0;
-  t.nmse = a.ref_sq > 0 ? a.err_sq / a.ref_sq : 0.0;
+  t.nmse = a.nmse();
   t.wall_ms = 1e3 * e.wall_s * per;
   return t;
 }

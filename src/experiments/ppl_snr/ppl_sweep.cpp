@@ -94,7 +94,7 @@ PplSweepResult run_ppl_sweep(const PplSweepParams& p, const ExperimentProgress& 
       if (progress) progress((done + spec.cost * c / n) / total, status);
     });
     const auto& st = s.allreduce().stats();
-    run.nmse = st.ref_sq > 0 ? st.err_sq / st.ref_sq : 0.0;
+    run.nmse = st.nmse();
     const double processed = static_cast<double>(run.ppl.chunks) * p.ctx;
     run.link_ms_per_token = 1e3 * st.link_time_s / processed;
     const auto own = s.allreduce().scheme_stats();
