@@ -183,26 +183,17 @@ std::vector<uint8_t> Writer::bytes() const {
 namespace {
 
 void add_matrix(gguf::Writer& w, const std::string& name, const Matrix& m, DType want) {
-  // A row that does not split into whole blocks of the wanted type is stored as F16.
-  const DType t = m.cols % block_size(want) != 0 ? DType::F16 : want;
-  const TypeTraits& tr = type_traits(t);
-  const size_t row = row_bytes(t, static_cast<size_t>(m.cols));
-  const size_t nbytes = row * static_cast<size_t>(m.rows);
-  w.add_tensor(name, gguf::ggml_from_dtype(t),
-               {static_cast<uint64_t>(m.cols), static_cast<uint64_t>(m.rows)}, nbytes,
-               [m, t, &tr, row, nbytes] {
-                 std::vector<uint8_t> out(nbytes);
-                 if (m.type == t) {  // same encoding: copy, so no rounding is added
+  if (m.type == stored_matrix_type(want, m.cols)) {  // same encoding: copy, so no rounding is added
+    const size_t nbytes = row_bytes(m.type, static_cast<size_t>(m.cols)) * static_cast<size_t>(m.rows);
+    w.add_tensor(name, gguf::ggml_from_dtype(m.type), {static_cast<uint64_t>(m.cols), static_cast<uint64_t>(m.rows)},
+                 nbytes, [m, nbytes] {
+                   std::vector<uint8_t> out(nbytes);
                    std::memcpy(out.data(), m.data, nbytes);
                    return out;
-                 }
-                 std::vector<float> x(static_cast<size_t>(m.cols));
-                 for (int r = 0; r < m.rows; ++r) {
-                   dequantize_row(m, r, x.data());
-                   tr.from_float(x.data(), out.data() + row * static_cast<size_t>(r), m.cols);
-                 }
-                 return out;
-               });
+                 });
+    return;
+  }
+  add_matrix_rows(w, name, m.rows, m.cols, want, [m](int r, float* row) { dequantize_row(m, r, row); });
 }
 
 void add_norm(gguf::Writer& w, const std::string& name, const float* p, int n) {
@@ -212,6 +203,26 @@ void add_norm(gguf::Writer& w, const std::string& name, const float* p, int n) {
 }
 
 }  // namespace
+
+DType stored_matrix_type(DType want, int cols) { return cols % block_size(want) != 0 ? DType::F16 : want; }
+
+void add_matrix_rows(gguf::Writer& w, const std::string& name, int rows, int cols, DType want,
+                     std::function<void(int, float*)> fill_row) {
+  const DType t = stored_matrix_type(want, cols);
+  const TypeTraits& tr = type_traits(t);
+  const size_t row = row_bytes(t, static_cast<size_t>(cols));
+  const size_t nbytes = row * static_cast<size_t>(rows);
+  w.add_tensor(name, gguf::ggml_from_dtype(t), {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)}, nbytes,
+               [rows, cols, &tr, row, nbytes, fill_row = std::move(fill_row)] {
+                 std::vector<uint8_t> out(nbytes);
+                 std::vector<float> x(static_cast<size_t>(cols));
+                 for (int r = 0; r < rows; ++r) {
+                   fill_row(r, x.data());
+                   tr.from_float(x.data(), out.data() + row * static_cast<size_t>(r), cols);
+                 }
+                 return out;
+               });
+}
 
 // The llama.cpp key set of a Llama GGUF, without tokenizer.
 void add_llama_metadata(gguf::Writer& w, const ModelConfig& c, DType type) {

@@ -99,4 +99,12 @@ void save_gguf(const Model& model, const std::string& path, DType type,
 // general.* and llama.* keys of a Llama GGUF of `c` whose matrices are `type` (no tokenizer).
 void add_llama_metadata(gguf::Writer& w, const ModelConfig& c, DType type);
 
+// The type a matrix of `cols`-long rows is stored in when `want` is asked: F16 when its rows do
+// not cut into whole blocks of `want`.
+DType stored_matrix_type(DType want, int cols);
+// A [rows, cols] matrix whose rows fill_row(r, out) produces as floats at write time (in order,
+// one tensor in memory at a time), encoded in stored_matrix_type(want, cols).
+void add_matrix_rows(gguf::Writer& w, const std::string& name, int rows, int cols, DType want,
+                     std::function<void(int, float*)> fill_row);
+
 }  // namespace airtp

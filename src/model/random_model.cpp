@@ -26,23 +26,13 @@ struct SplitMix {
   float uniform(float a) { return a * (static_cast<float>(next() >> 40) * (2.0f / 16777216.0f) - 1.0f); }
 };
 
+// One stream per row, so a row's values depend only on (seed, row).
 void add_random_matrix(gguf::Writer& w, const std::string& name, int rows, int cols, DType want, uint64_t seed) {
-  const DType t = cols % block_size(want) != 0 ? DType::F16 : want;
-  const TypeTraits& tr = type_traits(t);
-  const size_t row = row_bytes(t, static_cast<size_t>(cols));
-  const size_t nbytes = row * static_cast<size_t>(rows);
-  w.add_tensor(name, gguf::ggml_from_dtype(t), {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)}, nbytes,
-               [=, &tr] {
-                 const float a = 0.02f * std::sqrt(3.0f);
-                 SplitMix rng{seed};
-                 std::vector<uint8_t> out(nbytes);
-                 std::vector<float> x(static_cast<size_t>(cols));
-                 for (int r = 0; r < rows; ++r) {
-                   for (auto& v : x) v = rng.uniform(a);
-                   tr.from_float(x.data(), out.data() + row * static_cast<size_t>(r), cols);
-                 }
-                 return out;
-               });
+  add_matrix_rows(w, name, rows, cols, want, [seed, cols](int r, float* row) {
+    const float a = 0.02f * std::sqrt(3.0f);
+    SplitMix rng{seed ^ SplitMix{static_cast<uint64_t>(r)}.next()};
+    for (int i = 0; i < cols; ++i) row[i] = rng.uniform(a);
+  });
 }
 
 void add_ones(gguf::Writer& w, const std::string& name, int n) {
