@@ -122,21 +122,47 @@ void matmul_rows_portable(const Matrix& W, const float* X, int T, float* Y, int6
 // (330 KB, ~5 us) measured no faster on 2 threads than on 1, a 1024x1024 F16 one (2 MB) 1.5x.
 constexpr size_t kMinParallelBytes = 512 * 1024;
 
+// ---- products ---------------------------------------------------------------------------------
+
+// The activations as the row kernels read them (TypeTraits::vec_dot_type): the caller's floats,
+// or each token encoded once into a per-thread buffer. The portable path then multiplies by the
+// decoded encoding, so it computes what the integer kernels compute.
+struct Activations {
+  const void* encoded;    // for the AVX2 kernel
+  const float* portable;  // for the portable path
+};
+
+Activations prepare_activations(const TypeTraits& tr, const float* X, int T, int cols, bool simd) {
+  if (tr.vec_dot_type == DType::F32) return {X, X};
+  thread_local std::vector<uint8_t> encoded;
+  thread_local std::vector<float> decoded;
+  const TypeTraits& act = type_traits(tr.vec_dot_type);
+  const size_t stride = row_bytes(act.type, static_cast<size_t>(cols));
+  encoded.resize(stride * static_cast<size_t>(T));
+  for (int t = 0; t < T; ++t)
+    act.from_float(X + static_cast<int64_t>(t) * cols, encoded.data() + stride * static_cast<size_t>(t), cols);
+  if (simd) return {encoded.data(), nullptr};
+  decoded.resize(static_cast<size_t>(cols) * static_cast<size_t>(T));
+  for (int t = 0; t < T; ++t)
+    act.to_float(encoded.data() + stride * static_cast<size_t>(t), decoded.data() + static_cast<int64_t>(t) * cols, cols);
+  return {encoded.data(), decoded.data()};
+}
+
 }  // namespace
 
 void force_portable_kernels(bool on) { g_force_portable.store(on, std::memory_order_relaxed); }
 
 bool cpu_has_avx2_fma() { return use_simd(); }
 
-// ---- products ---------------------------------------------------------------------------------
-
 void matvec(const Matrix& W, const float* x, float* y, ThreadPool& pool) {
   check_weights(W, "matvec");
   if (W.rows == 0) return;
-  const MatvecRows simd = use_simd() ? type_traits(W.type).matvec_avx2 : nullptr;
+  const TypeTraits& tr = type_traits(W.type);
+  const MatvecRows simd = use_simd() ? tr.matvec_avx2 : nullptr;
+  const Activations a = prepare_activations(tr, x, 1, W.cols, simd != nullptr);
   auto body = [&](int64_t r0, int64_t r1) {
-    if (simd) return simd(W, x, y, r0, r1);
-    matvec_rows_portable(W, x, y, r0, r1);
+    if (simd) return simd(W, a.encoded, y, r0, r1);
+    matvec_rows_portable(W, a.portable, y, r0, r1);
   };
   if (W.bytes() < kMinParallelBytes) {
     body(0, W.rows);
@@ -152,10 +178,12 @@ void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool) 
   // One token (decode) is a matrix-vector product; its kernel scales Q8_0 blocks once per block
   // rather than once per 8 weights.
   if (T == 1) return matvec(W, X, Y, pool);
-  const MatmulRows simd = use_simd() ? type_traits(W.type).matmul_avx2 : nullptr;
+  const TypeTraits& tr = type_traits(W.type);
+  const MatmulRows simd = use_simd() ? tr.matmul_avx2 : nullptr;
+  const Activations a = prepare_activations(tr, X, T, W.cols, simd != nullptr);
   auto body = [&](int64_t r0, int64_t r1) {
-    if (simd) return simd(W, X, T, Y, r0, r1);
-    matmul_rows_portable(W, X, T, Y, r0, r1);
+    if (simd) return simd(W, a.encoded, T, Y, r0, r1);
+    matmul_rows_portable(W, a.portable, T, Y, r0, r1);
   };
   if (W.bytes() * static_cast<size_t>(T) < kMinParallelBytes) {
     body(0, W.rows);

@@ -231,29 +231,35 @@ void matmul_rows(const Matrix& W, const float* X, int T, float* Y, int64_t r0, i
 
 }  // namespace
 
-void matvec_rows_f32(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
+void matvec_rows_f32(const Matrix& W, const void* xv, float* y, int64_t r0, int64_t r1) {
+  const auto* x = static_cast<const float*>(xv);
   for (int64_t r = r0; r < r1; ++r) y[r] = dot_f32(reinterpret_cast<const float*>(W.row(static_cast<int>(r))), x, W.cols);
 }
 
-void matvec_rows_f16(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
+void matvec_rows_f16(const Matrix& W, const void* xv, float* y, int64_t r0, int64_t r1) {
+  const auto* x = static_cast<const float*>(xv);
   for (int64_t r = r0; r < r1; ++r)
     y[r] = dot_f16(reinterpret_cast<const uint16_t*>(W.row(static_cast<int>(r))), x, W.cols);
 }
 
-void matvec_rows_q8_0(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1) {
+void matvec_rows_q8_0(const Matrix& W, const void* xv, float* y, int64_t r0, int64_t r1) {
+  const auto* x = static_cast<const float*>(xv);
   for (int64_t r = r0; r < r1; ++r)
     y[r] = dot_q8_0(reinterpret_cast<const BlockQ8_0*>(W.row(static_cast<int>(r))), x, W.cols);
 }
 
-void matmul_rows_f32(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1) {
+void matmul_rows_f32(const Matrix& W, const void* Xv, int T, float* Y, int64_t r0, int64_t r1) {
+  const auto* X = static_cast<const float*>(Xv);
   matmul_rows<F32Row>(W, X, T, Y, r0, r1);
 }
 
-void matmul_rows_f16(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1) {
+void matmul_rows_f16(const Matrix& W, const void* Xv, int T, float* Y, int64_t r0, int64_t r1) {
+  const auto* X = static_cast<const float*>(Xv);
   matmul_rows<F16Row>(W, X, T, Y, r0, r1);
 }
 
-void matmul_rows_q8_0(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1) {
+void matmul_rows_q8_0(const Matrix& W, const void* Xv, int T, float* Y, int64_t r0, int64_t r1) {
+  const auto* X = static_cast<const float*>(Xv);
   matmul_rows<Q8Row>(W, X, T, Y, r0, r1);
 }
 

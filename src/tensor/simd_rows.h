@@ -15,12 +15,12 @@
 #if AIRTP_HAVE_X86_SIMD
 namespace airtp::simd {
 
-void matvec_rows_f32(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1);
-void matvec_rows_f16(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1);
-void matvec_rows_q8_0(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1);
-void matmul_rows_f32(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1);
-void matmul_rows_f16(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1);
-void matmul_rows_q8_0(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1);
+void matvec_rows_f32(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_f16(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_q8_0(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matmul_rows_f32(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_f16(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_q8_0(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 
 }  // namespace airtp::simd
 #endif

@@ -15,9 +15,11 @@
 
 namespace airtp {
 
-// Output rows [r0, r1) of y = W x, and of Y[t] = W X[t] for T tokens.
-using MatvecRows = void (*)(const Matrix& W, const float* x, float* y, int64_t r0, int64_t r1);
-using MatmulRows = void (*)(const Matrix& W, const float* X, int T, float* Y, int64_t r0, int64_t r1);
+// Output rows [r0, r1) of y = W x, and of Y[t] = W X[t] for T tokens. The activations are in
+// the type's vec_dot_type: floats, or (for types whose kernels take integer dot products) each
+// token's W.cols values encoded once by that type's from_float, tokens row_bytes() apart.
+using MatvecRows = void (*)(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+using MatmulRows = void (*)(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 
 struct TypeTraits {
   DType type;
@@ -30,6 +32,11 @@ struct TypeTraits {
   void (*to_float)(const void* src, float* dst, int64_t n);
   // Encodes n values (a multiple of block_size) as llama.cpp's reference code does.
   void (*from_float)(const float* src, void* dst, int64_t n);
+  // The format the row kernels want the activations in: F32, or an 8-bit type (Q8_0, ...) that
+  // kernels.cpp encodes the activations to once per product, as ggml's vec_dot_type. The
+  // portable path multiplies by the same encoded-then-decoded activations, so both paths
+  // compute the same product up to float rounding.
+  DType vec_dot_type = DType::F32;
   // AVX2+FMA+F16C row kernels, called only after the run-time CPU check; null where the
   // portable path (to_float, then a float dot product) is all there is.
   MatvecRows matvec_avx2 = nullptr;
