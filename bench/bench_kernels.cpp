@@ -16,11 +16,10 @@
 #include <vector>
 
 #include "tensor/kernels.h"
-#include "tensor/types/q8_0.h"
+#include "tensor/type_traits.h"
 
 namespace {
 
-using airtp::BlockQ8_0;
 using airtp::DType;
 using airtp::Matrix;
 
@@ -53,30 +52,12 @@ const Weights& weights(DType type, int rows, int cols) {
   const size_t n_copies = bytes >= (size_t{4} << 20) ? (kColdBytes + bytes - 1) / bytes : 1;
   Xorshift rng{0x9e3779b97f4a7c15ull};
   std::vector<uint8_t> base(bytes);
-  const size_t n = static_cast<size_t>(rows) * static_cast<size_t>(cols);
-  switch (type) {
-    case DType::F32:
-      for (size_t i = 0; i < n; ++i) {
-        const float f = rng.uniform();
-        std::memcpy(base.data() + 4 * i, &f, 4);
-      }
-      break;
-    case DType::F16:
-      for (size_t i = 0; i < n; ++i) {
-        const uint16_t h = airtp::fp32_to_fp16(rng.uniform());
-        std::memcpy(base.data() + 2 * i, &h, 2);
-      }
-      break;
-    case DType::Q8_0: {
-      std::vector<float> row(static_cast<size_t>(cols));
-      for (int r = 0; r < rows; ++r) {
-        for (auto& f : row) f = rng.uniform();
-        airtp::quantize_q8_0(row.data(),
-                             reinterpret_cast<BlockQ8_0*>(base.data() + shape.row_stride() * r),
-                             cols);
-      }
-      break;
-    }
+  // Every type through its own encoder: the kernels see the value distribution real rows have.
+  const airtp::TypeTraits& tr = airtp::type_traits(type);
+  std::vector<float> row(static_cast<size_t>(cols));
+  for (int r = 0; r < rows; ++r) {
+    for (auto& f : row) f = rng.uniform();
+    tr.from_float(row.data(), base.data() + shape.row_stride() * static_cast<size_t>(r), cols);
   }
   for (size_t c = 0; c < n_copies; ++c) {
     slot->copies.push_back(base);
@@ -207,9 +188,19 @@ void BM_parallel_for_overhead(benchmark::State& state) {
   }
 }
 
+// Every weight type of the table (a new type is benchmarked without touching this file).
+std::vector<int> weight_types() {
+  std::vector<int> out;
+  for (const auto& tr : airtp::all_types())
+    if (!tr.activation_only) out.push_back(static_cast<int>(tr.type));
+  return out;
+}
+
 void matvec_args(benchmark::internal::Benchmark* b) {
-  for (int type : {0, 1, 2}) {
+  for (int type : weight_types()) {
+    const int bs = airtp::block_size(static_cast<DType>(type));
     for (auto [rows, cols] : {std::pair{4096, 4096}, std::pair{1024, 1024}, std::pair{288, 288}}) {
+      if (cols % bs != 0) continue;
       for (int threads : {1, 2}) {
         for (int avx2 : {0, 1}) b->Args({type, rows, cols, threads, avx2});
       }
@@ -219,7 +210,7 @@ void matvec_args(benchmark::internal::Benchmark* b) {
 }
 
 void matmul_args(benchmark::internal::Benchmark* b) {
-  for (int type : {0, 1, 2}) {
+  for (int type : weight_types()) {
     for (int threads : {1, 2}) {
       for (int avx2 : {0, 1}) b->Args({type, 4096, 4096, threads, avx2, 16});
     }

@@ -23,7 +23,7 @@ struct Options {
 std::string writable_types() {
   std::vector<std::string> names;
   for (const auto& tr : all_types()) {
-    if (!tr.from_float) continue;
+    if (!tr.from_float || tr.activation_only) continue;
     std::string n(tr.name);
     for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     names.push_back(n);

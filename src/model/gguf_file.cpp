@@ -200,7 +200,8 @@ File File::open(const std::string& path) {
       if (type_name.empty())
         r.fail(fmt::format("tensor '{}' has unknown tensor type {}", name, t.ggml_type));
       std::vector<std::string_view> known;
-      for (const auto& tr : all_types()) known.push_back(tr.name);
+      for (const auto& tr : all_types())
+        if (!tr.activation_only) known.push_back(tr.name);
       r.fail(fmt::format("tensor '{}' has unsupported tensor type {} ({}); airtp reads {}", name, type_name,
                          t.ggml_type, fmt::join(known, ", ")));
     }

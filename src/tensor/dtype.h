@@ -8,7 +8,7 @@
 
 namespace airtp {
 
-enum class DType : uint8_t { F32, F16, Q8_0 };
+enum class DType : uint8_t { F32, F16, Q8_0, Q8_K };
 
 std::string_view dtype_name(DType t);
 

@@ -12,7 +12,7 @@
 namespace airtp {
 
 std::span<const TypeTraits> all_types() {
-  static const std::vector<TypeTraits> table = {f32_type(), f16_type(), q8_0_type()};
+  static const std::vector<TypeTraits> table = {f32_type(), f16_type(), q8_0_type(), q8_k_type()};
   return table;
 }
 
@@ -24,13 +24,13 @@ const TypeTraits& type_traits(DType t) {
 
 const TypeTraits* find_ggml_type(uint32_t ggml_type) {
   for (const auto& tr : all_types())
-    if (tr.ggml_type == ggml_type) return &tr;
+    if (tr.ggml_type == ggml_type && !tr.activation_only) return &tr;
   return nullptr;
 }
 
 const TypeTraits* find_type(std::string_view name) {
   for (const auto& tr : all_types()) {
-    if (tr.name.size() != name.size()) continue;
+    if (tr.activation_only || tr.name.size() != name.size()) continue;
     bool same = true;
     for (size_t i = 0; i < name.size() && same; ++i)
       same = std::toupper(static_cast<unsigned char>(name[i])) == tr.name[i];

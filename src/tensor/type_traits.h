@@ -37,17 +37,20 @@ struct TypeTraits {
   // portable path multiplies by the same encoded-then-decoded activations, so both paths
   // compute the same product up to float rounding.
   DType vec_dot_type = DType::F32;
+  // An activation format only (Q8_K): never a weight, so lookups by file id or name skip it.
+  bool activation_only = false;
   // AVX2+FMA+F16C row kernels, called only after the run-time CPU check; null where the
   // portable path (to_float, then a float dot product) is all there is.
   MatvecRows matvec_avx2 = nullptr;
   MatmulRows matmul_avx2 = nullptr;
 };
 
+// Every row, activation-only formats included.
 std::span<const TypeTraits> all_types();
 const TypeTraits& type_traits(DType t);
-// The type of a GGUF tensor type id; null when airtp does not read it.
+// The weight type of a GGUF tensor type id; null when airtp does not read it.
 const TypeTraits* find_ggml_type(uint32_t ggml_type);
-// By name, case-insensitive ("q8_0"); null when unknown.
+// A weight type by name, case-insensitive ("q8_0"); null when unknown.
 const TypeTraits* find_type(std::string_view name);
 
 }  // namespace airtp

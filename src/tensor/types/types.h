@@ -7,5 +7,6 @@ namespace airtp {
 TypeTraits f32_type();
 TypeTraits f16_type();
 TypeTraits q8_0_type();
+TypeTraits q8_k_type();
 
 }  // namespace airtp
