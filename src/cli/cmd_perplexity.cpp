@@ -55,9 +55,11 @@ int run(PplOptions o) {
   const auto& tokens = text.tokens;
   const bool root = s.is_root();
   if (root && !o.json)
-    std::fprintf(stderr, "perplexity: %zu tokens from %s%zu bytes of %s, chunks of %d, devices %d (%s), all-reduce %s\n",
+    std::fprintf(stderr,
+                 "perplexity: %zu tokens from %s%zu bytes of %s, chunks of %d (%s chunking), devices %d (%s), all-reduce %s\n",
                  tokens.size(), text.whole_text ? "all " : "the first ", text.bytes_read, o.file.c_str(), ctx,
-                 s.transport().n_devices(), s.transport().name().c_str(), s.allreduce().name().c_str());
+                 chunking_name(o.ppl), s.transport().n_devices(), s.transport().name().c_str(),
+                 s.allreduce().name().c_str());
   const auto r = evaluate_perplexity(s, tokens, o.ppl, [&](int c, int n, double ppl) {
     if (!o.json) std::fprintf(stderr, "[%d/%d]%.4f%s", c, n, ppl, c == n ? "\n" : ",");
   });
@@ -68,7 +70,7 @@ int run(PplOptions o) {
   if (o.json) {
     nlohmann::json j = {{"file", o.file}, {"model", s.model().path}, {"devices", s.transport().n_devices()},
                         {"allreduce", s.allreduce().name()}, {"ctx", o.ppl.chunk_tokens > 0 ? o.ppl.chunk_tokens : s.engine().max_ctx()},
-                        {"chunks", r.chunks}, {"tokens_scored", r.tokens_scored}, {"ppl", r.ppl},
+                        {"chunks", r.chunks}, {"chunking", chunking_name(o.ppl)}, {"tokens_scored", r.tokens_scored}, {"ppl", r.ppl},
                         {"ppl_stderr", r.ppl_stderr}, {"nll", r.nll.mean}, {"nll_stderr", r.nll.stderr_},
                         {"seconds", r.seconds}, {"per_token", to_json(acct)}, {"warnings", warnings}};
     if (r.has_kl)
@@ -98,6 +100,9 @@ const Register reg{{"perplexity", "Perplexity of a text file (llama-perplexity s
                                                    "Score at most this many chunks (default: all); only the text they need is read",
                                                    fmt::format("1..{}", kMaxChunks));
                       app.add_flag("--score-all", o->ppl.score_all, "Score every token after BOS, not only the second half of each chunk");
+                      app.add_flag("--text-only-chunks", [o](int64_t) { o->ppl.bos_before_text = false; },
+                                   "Cut the text's tokens into chunks without llama-perplexity's leading BOS "
+                                   "(airtp's method before it followed llama.cpp; the chunks start one token later)");
                       app.add_flag("--kl", o->ppl.kl, "Also run exact single-device inference: KL divergence and top-1 agreement");
                       app.add_flag("--json", o->json, "Print one JSON document");
                       return [o, chunks] {

@@ -49,13 +49,23 @@ std::unique_ptr<Session> reference_session(Session& s, int ctx) {
 
 }  // namespace
 
-PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& tokens, const PerplexityOptions& opt,
+const char* chunking_name(const PerplexityOptions& opt) { return opt.bos_before_text ? "llama.cpp" : "text-only"; }
+
+PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& text_tokens, const PerplexityOptions& opt,
                                      const std::function<void(int, int, double)>& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   Engine& eng = s.engine();
   const int ctx = opt.chunk_tokens > 0 ? opt.chunk_tokens : eng.max_ctx();
   if (ctx > eng.max_ctx() || ctx < 8)
     throw ParameterError("chunk_tokens", fmt::format("{} is outside 8..{} (the run's context)", ctx, eng.max_ctx()));
+  const int bos = s.model().tokenizer.empty() ? 1 : s.model().tokenizer.bos();
+  std::vector<int> with_bos;
+  if (opt.bos_before_text) {
+    with_bos.reserve(text_tokens.size() + 1);
+    with_bos.push_back(bos);
+    with_bos.insert(with_bos.end(), text_tokens.begin(), text_tokens.end());
+  }
+  const std::vector<int>& tokens = opt.bos_before_text ? with_bos : text_tokens;
   int chunks = static_cast<int>(tokens.size() / static_cast<size_t>(ctx));
   if (opt.max_chunks > 0) chunks = std::min(chunks, opt.max_chunks);
   if (chunks < 1)
@@ -63,7 +73,6 @@ PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& tokens,
                                                      ctx, tokens.size()));
   const int vocab = eng.config().vocab_size;
   const int first = opt.score_all ? 0 : ctx / 2;
-  const int bos = s.model().tokenizer.empty() ? 1 : s.model().tokenizer.bos();
 
   std::unique_ptr<Session> ref;
   if (opt.kl && s.is_root()) ref = reference_session(s, ctx);

@@ -1,6 +1,6 @@
-// Accuracy of a run, measured as llama.cpp's llama-perplexity does: the token stream is cut into
-// chunks of ctx tokens, each chunk starts with BOS, and the tokens of the second half of each
-// chunk are scored (so every scored token sees at least ctx/2 tokens of context). Optionally
+// Accuracy of a run, measured as llama.cpp's llama-perplexity does: the text is tokenized once
+// with BOS in front, the token stream is cut into chunks of ctx tokens, each chunk's first token
+// is replaced by BOS, and the tokens of the second half of each chunk are scored (so every scored token sees at least ctx/2 tokens of context). Optionally
 // every scored position is also compared with exact single-device inference (KL divergence of
 // the reference distribution to ours, and top-1 agreement), like llama-perplexity
 // --kl-divergence.
@@ -17,7 +17,13 @@ struct PerplexityOptions {
   int max_chunks = 0;        // 0 = all
   bool score_all = false;    // score every token after BOS instead of the second half
   bool kl = false;           // also run exact single-device inference and compare
+  // llama-perplexity's stream: BOS, then the text's tokens. False gives airtp's first method
+  // (the text's tokens alone), whose chunks start one token later: same text, other numbers.
+  bool bos_before_text = true;
 };
+
+// How the chunks were formed, for reports: "llama.cpp" or "text-only".
+const char* chunking_name(const PerplexityOptions& opt);
 
 struct Mean {
   double mean = 0, stderr_ = 0;  // standard error of the mean
@@ -38,6 +44,7 @@ struct PerplexityResult {
 
 // Runs on every process of the job (the forward pass is collective); results are complete on
 // the root. `progress(chunk, chunks, running_ppl)` is called on the root after each chunk.
+// `tokens` is the text's tokens without BOS.
 PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& tokens, const PerplexityOptions& opt,
                                      const std::function<void(int, int, double)>& progress = {});
 
