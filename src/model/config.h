@@ -1,6 +1,7 @@
 // Hyper-parameters of a Llama-architecture model.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace airtp {
 
@@ -14,6 +15,9 @@ struct ModelConfig {
   int vocab_size = 0;
   int max_seq_len = 0;      // context length the model was trained for
   float rope_theta = 10000.0f;
+  // Llama 3.1's rope scaling as the file stores it (rope_freqs.weight, head_dim/2 values): the
+  // rotation angle of pair i is divided by factor i. Empty: no scaling.
+  std::vector<float> rope_freq_factors{};
   float norm_eps = 1e-5f;
   bool tied_output = true;  // classifier shares the token embedding (no separate output matrix)
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <climits>
+#include <cmath>
 #include <filesystem>
 
 #include "model/gguf_file.h"
@@ -154,7 +155,7 @@ class GgufLlamaReader {
   const float* norm(const std::string& name, int n) const {
     const gguf::TensorInfo& t = tensor(name, static_cast<uint64_t>(n), 1);
     if (t.type != DType::F32)
-      fail(fmt::format("tensor '{}' has type {}; norm weights must be F32", name, gguf::ggml_type_name(t.ggml_type)));
+      fail(fmt::format("tensor '{}' has type {}; vector weights (norms, rope factors) must be F32", name, gguf::ggml_type_name(t.ggml_type)));
     return reinterpret_cast<const float*>(t.data);
   }
 
@@ -177,6 +178,15 @@ class GgufLlamaReader {
       L.w_up = matrix(p + "ffn_up.weight", c.hidden_dim, c.dim);
     }
     w.output_norm = norm("output_norm.weight", c.dim);
+    // Llama 3.1 and later: per-frequency rope scaling factors (llama.cpp reads this tensor too).
+    if (f_.find_tensor("rope_freqs.weight")) {
+      const float* ff = norm("rope_freqs.weight", c.head_dim() / 2);
+      for (int i = 0; i < c.head_dim() / 2; ++i)
+        if (!(ff[i] > 0.0f) || !std::isfinite(ff[i]))
+          fail(fmt::format("tensor 'rope_freqs.weight' has factor {} at index {}; factors must be positive and finite",
+                           ff[i], i));
+      m.config.rope_freq_factors.assign(ff, ff + c.head_dim() / 2);
+    }
     m.config.tied_output = f_.find_tensor("output.weight") == nullptr;
     w.output = m.config.tied_output ? w.token_embd : matrix("output.weight", c.vocab_size, c.dim);
     m.weight_type = w.layers[0].wq.type;

@@ -272,6 +272,8 @@ void save_gguf(const Model& model, const std::string& path, DType type,
   }
   add_matrix(w, "token_embd.weight", mw.token_embd, type);
   add_norm(w, "output_norm.weight", mw.output_norm, c.dim);
+  if (!c.rope_freq_factors.empty())
+    add_norm(w, "rope_freqs.weight", c.rope_freq_factors.data(), static_cast<int>(c.rope_freq_factors.size()));
   const bool tied = mw.output.data == mw.token_embd.data;
   if (!tied) add_matrix(w, "output.weight", mw.output, type);
   for (int l = 0; l < c.n_layers; ++l) {

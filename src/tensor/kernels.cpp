@@ -205,7 +205,7 @@ void rmsnorm(float* out, const float* x, const float* w, int n, float eps) {
   for (int i = 0; i < n; ++i) out[i] = x[i] * scale * w[i];
 }
 
-void rope(float* x, int n_heads, int head_dim, int pos, float theta) {
+void rope(float* x, int n_heads, int head_dim, int pos, float theta, const float* freq_factors) {
   if (n_heads < 0 || head_dim <= 0 || head_dim % 2 != 0) {
     throw std::invalid_argument("rope: need n_heads >= 0 and a positive even head_dim, got " +
                                 std::to_string(n_heads) + " heads of " +
@@ -226,7 +226,8 @@ void rope(float* x, int n_heads, int head_dim, int pos, float theta) {
   }
   const double log_theta = std::log(static_cast<double>(theta));
   for (int i = 0; i < half; ++i) {
-    const double freq = std::exp(-2.0 * i / head_dim * log_theta);
+    double freq = std::exp(-2.0 * i / head_dim * log_theta);
+    if (freq_factors) freq /= freq_factors[i];
     const double angle = pos * freq;
     cs[2 * i] = static_cast<float>(std::cos(angle));
     cs[2 * i + 1] = static_cast<float>(std::sin(angle));

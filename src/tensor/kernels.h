@@ -23,8 +23,9 @@ void matmul(const Matrix& W, const float* X, int T, float* Y, ThreadPool& pool);
 void rmsnorm(float* out, const float* x, const float* w, int n, float eps);
 
 // Rotary embedding in the Meta/GGML "normal" layout: consecutive pairs (x[2i], x[2i+1]) of each
-// head are rotated by pos * theta^(-2i/head_dim).
-void rope(float* x, int n_heads, int head_dim, int pos, float theta);
+// head are rotated by pos * theta^(-2i/head_dim), divided by freq_factors[i] when given (Llama
+// 3.1's frequency scaling, the model's rope_freqs tensor of head_dim/2 values).
+void rope(float* x, int n_heads, int head_dim, int pos, float theta, const float* freq_factors = nullptr);
 
 // In-place softmax over n values (max-subtracted). Any NaN input gives NaN outputs; n values
 // that are all -inf throw std::invalid_argument (nothing to normalize).

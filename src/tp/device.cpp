@@ -46,8 +46,9 @@ void Device::attention(int layer, const float* x, int T, int pos0, float* out, T
   matmul(L.wk.view, xn_.data(), T, k_.data(), pool);
   matmul(L.wv.view, xn_.data(), T, v_.data(), pool);
   for (int t = 0; t < T; ++t) {
-    rope(&q_[static_cast<size_t>(t) * qw], heads_, hd, pos0 + t, cfg_.rope_theta);
-    rope(&k_[static_cast<size_t>(t) * kv_local_], shard_.share.kv_heads(), hd, pos0 + t, cfg_.rope_theta);
+    const float* ff = cfg_.rope_freq_factors.empty() ? nullptr : cfg_.rope_freq_factors.data();
+    rope(&q_[static_cast<size_t>(t) * qw], heads_, hd, pos0 + t, cfg_.rope_theta, ff);
+    rope(&k_[static_cast<size_t>(t) * kv_local_], shard_.share.kv_heads(), hd, pos0 + t, cfg_.rope_theta, ff);
     std::copy_n(&k_[static_cast<size_t>(t) * kv_local_], kv_local_, k_at(layer, pos0 + t));
     std::copy_n(&v_[static_cast<size_t>(t) * kv_local_], kv_local_, v_at(layer, pos0 + t));
   }

@@ -34,6 +34,8 @@ float element(const Matrix& m, int r, int c) {
       std::memcpy(&d, blk, 2);
       return test::half_to_float(d) * static_cast<float>(static_cast<int8_t>(blk[2 + c % 32]));
     }
+    default:  // the quantized types have their oracle in tests/tensor/reference.h
+      break;
   }
   return NAN;
 }
@@ -174,6 +176,24 @@ TEST(Gguf, SaveRoundTripsFromLlama2c) {
       EXPECT_EQ(m.tokenizer.type(i), ref.tokenizer.type(i));
     }
   }
+}
+
+// Llama 3.1's rope_freqs.weight: saved and read back as the config's factors; a non-positive
+// factor is an error naming the tensor.
+TEST(Gguf, RopeFrequencyFactorsRoundTrip) {
+  Model m = load_model(test::data_path("tiny.bin"), test::data_path("tiny-tokenizer.bin"));
+  const int half = m.config.head_dim() / 2;
+  m.config.rope_freq_factors.assign(static_cast<size_t>(half), 1.0f);
+  m.config.rope_freq_factors.back() = 4.0f;
+  const std::string path = test::temp_path("rope-freqs.gguf");
+  save_gguf(m, path, DType::F32);
+  const Model back = load_model(path);
+  EXPECT_EQ(back.config.rope_freq_factors, m.config.rope_freq_factors);
+
+  m.config.rope_freq_factors[0] = 0.0f;
+  const std::string bad = test::temp_path("rope-freqs-zero.gguf");
+  save_gguf(m, bad, DType::F32);
+  test::expect_model_error([&] { load_model(bad); }, bad, "rope_freqs.weight");
 }
 
 TEST(Gguf, SaveStories260KQ8FallsBackForOddRows) {

@@ -317,7 +317,7 @@ TEST(GgufCorrupt, Tensors) {
   s.alter = {{"blk.0.attn_v.weight", {12, {32, 16}}}};
   expect_gguf_error(s, "tensor 'blk.0.attn_v.weight' has unsupported tensor type Q4_K (12)");
   s.alter = {{"blk.0.ffn_norm.weight", {gguf::kTypeF16, {32}}}};
-  expect_gguf_error(s, "tensor 'blk.0.ffn_norm.weight' has type F16; norm weights must be F32");
+  expect_gguf_error(s, "tensor 'blk.0.ffn_norm.weight' has type F16; vector weights (norms, rope factors) must be F32");
   s.alter.clear();
   s.more_tensors = [](gguf::Writer& w) {
     w.add_tensor("extra.weight", gguf::kTypeQ8_0, {48, 2}, std::vector<uint8_t>(102, 0));

@@ -83,6 +83,32 @@ TEST(Rope, MatchesDoubleReferenceUpToLongPositions) {
   }
 }
 
+// Llama 3.1's frequency factors divide each pair's angle: with factors f_i the result must equal
+// the double reference at angle pos * theta^(-2i/d) / f_i (factors 1 leave the rotation unchanged).
+TEST(Rope, FrequencyFactorsDivideTheAngle) {
+  const int head_dim = 8, n_heads = 2, pos = 300;
+  const float theta = 500000.0f;
+  const std::vector<float> ff = {1.0f, 2.0f, 8.0f, 32.0f};
+  const auto x0 = random_vector(static_cast<size_t>(n_heads) * head_dim, 7);
+  auto x = x0;
+  rope(x.data(), n_heads, head_dim, pos, theta, ff.data());
+  for (int h = 0; h < n_heads; ++h) {
+    for (int i = 0; i < head_dim / 2; ++i) {
+      const double ang = pos * std::pow(static_cast<double>(theta), -2.0 * i / head_dim) / ff[i];
+      const double a = x0[h * head_dim + 2 * i], b = x0[h * head_dim + 2 * i + 1];
+      const double tol = 5e-7 * (std::fabs(a) + std::fabs(b));
+      EXPECT_NEAR(x[h * head_dim + 2 * i], a * std::cos(ang) - b * std::sin(ang), tol) << "pair " << i;
+      EXPECT_NEAR(x[h * head_dim + 2 * i + 1], a * std::sin(ang) + b * std::cos(ang), tol) << "pair " << i;
+    }
+  }
+  // Factor 1 everywhere is no scaling at all, bit for bit.
+  const std::vector<float> ones(head_dim / 2, 1.0f);
+  auto y = x0, z = x0;
+  rope(y.data(), n_heads, head_dim, pos, theta, ones.data());
+  rope(z.data(), n_heads, head_dim, pos, theta);
+  EXPECT_EQ(y, z);
+}
+
 TEST(Rope, RejectsBadShapes) {
   std::vector<float> x(8);
   EXPECT_THROW(rope(x.data(), 1, 7, 0, 10000.0f), std::invalid_argument);
