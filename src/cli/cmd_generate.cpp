@@ -29,6 +29,7 @@ struct GenerateOptions {
   int top_k = 0;
   int64_t seed = 42;  // -1: a random seed, printed so the run can be repeated
   bool json = false;
+  bool ignore_eos = false;  // llama.cpp's --ignore-eos: always predict n tokens
   bool prompt_given = false, token_ids_given = false;
 };
 
@@ -124,11 +125,18 @@ int run(const GenerateOptions& o) {
     std::fflush(stdout);
   }
   int prev = prompt.back();
+  // As llama.cpp, generation ends at the model's end-of-generation token, which is not printed.
+  const int eos = tok.empty() ? -1 : tok.eos();
+  bool stopped_at_eos = false;
   t0 = Clock::now();
   for (int i = 0; i < o.steps; ++i) {
     maybe_inject_fault(s, i);
     int next = root ? sampler.sample(logits) : 0;
     next = s.share_token(next);
+    if (next == eos && !o.ignore_eos) {  // every rank has the same token: all stop together
+      stopped_at_eos = true;
+      break;
+    }
     out.push_back(next);
     if (root && !o.json) {
       const std::string piece = tok.empty() ? fmt::format("{} ", next) : tok.decode(prev, next);
@@ -140,7 +148,8 @@ int run(const GenerateOptions& o) {
   }
   const double decode_s = std::chrono::duration<double>(Clock::now() - t0).count();
   eng.gather_stats();
-  const long long decoded = o.steps - 1;  // the last sampled token needs no forward pass
+  // Forward passes after the prefill: one per sampled token but the last (and none for an EOS).
+  const long long decoded = out.empty() ? 0 : static_cast<long long>(out.size()) - (stopped_at_eos ? 0 : 1);
   const auto decode = account(eng.stats(), s.allreduce().stats(), decoded);
   if (!root) return 0;
 
@@ -155,6 +164,7 @@ int run(const GenerateOptions& o) {
                         {"shares", eng.plan().realised_shares(cfg)},
                         {"prompt_tokens", prompt},
                         {"tokens", out},
+                        {"stop", stopped_at_eos ? "eos" : "n_predict"},
                         {"seed", seed},
                         {"warnings", warnings},
                         {"text", tok.empty() ? "" : tok.decode(out)},
@@ -165,6 +175,7 @@ int run(const GenerateOptions& o) {
     // The text ends with a newline, so a shell prompt or the next output starts on a line of its own.
     std::fputs("\n", stdout);
     std::fflush(stdout);
+    if (stopped_at_eos) std::fprintf(stderr, "\n[end of text after %zu tokens]\n", out.size());
     std::fprintf(stderr, "\nprefill: %zu tokens in %.1f ms (%.1f tokens/s)\n", prompt.size(), 1e3 * prefill_s, prefill_tps);
     std::fprintf(stderr, "decode:  %lld tokens in %.1f ms (%.1f tokens/s)\n", decoded, 1e3 * decode_s, decode_tps);
     std::fputs(to_text(decode).c_str(), stderr);
@@ -188,6 +199,8 @@ const Register reg{{"generate", "Generate text from a prompt and report prefill/
                       add_parameter(app, "--top-k", "top_k", o->top_k,
                                     "Sample among the k most likely tokens only, 0..1000000 (0 = all)")->capture_default_str();
                       add_parameter(app, "-s,--seed", "seed", o->seed, "Sampling seed (-1 = random, printed)")->capture_default_str();
+                      app.add_flag("--ignore-eos", o->ignore_eos,
+                                   "Do not stop at the end-of-text token: always predict -n tokens");
                       app.add_flag("--json", o->json, "Print one JSON document instead of text");
                       return [o, prompt, ids] {
                         o->prompt_given = prompt->count() > 0;
