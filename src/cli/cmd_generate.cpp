@@ -15,6 +15,7 @@
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "runtime/token_accounting.h"
+#include "tp/shard.h"
 #include "util/parameter_error.h"
 
 namespace airtp::cli {
@@ -107,7 +108,7 @@ int run(const GenerateOptions& o) {
                                    static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
     std::fprintf(stderr, "devices: %d (%s; %s), all-reduce: %s, threads: %d\n%s", s.transport().n_devices(),
                  s.transport().name().c_str(), transport_note(o.run).c_str(), s.allreduce().name().c_str(), s.pool().size(),
-                 eng.plan().describe(cfg).c_str());
+                 (eng.plan().describe(cfg) + describe_block_cuts(s.model(), eng.plan())).c_str());
   }
 
   // Prefill: the whole prompt in one batched pass.

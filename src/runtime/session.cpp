@@ -47,8 +47,8 @@ void Session::build(ThreadPool* pool) {
   if (shares.empty()) shares.assign(static_cast<size_t>(n), 1.0 / n);
   if (static_cast<int>(shares.size()) != n)
     throw ParameterError("shares", fmt::format("has {} entries for {} devices", shares.size(), n));
-  // ffn_down is cut by columns, so MLP units go in whole quantization blocks.
-  const int unit_block = block_size(model_->weights.layers.at(0).w_down.type);
+  // ffn_down is cut by columns: MLP units go in whole quantization blocks where there are enough.
+  const int unit_block = mlp_unit_block(cfg, block_size(model_->weights.layers.at(0).w_down.type), n);
   const Plan plan = make_plan(cfg, shares, unit_block);
 
   link_ = make_link_config(config_, n);

@@ -86,7 +86,7 @@ void Device::attention(int layer, const float* x, int T, int pos0, float* out, T
       }
     }
   });
-  matmul(L.wo.view, att_.data(), T, out, pool);
+  matmul(L.wo.view, L.wo.input(att_.data(), T, padded_), T, out, pool);
 }
 
 void Device::mlp(int layer, const float* x, int T, float* out, ThreadPool& pool) {
@@ -104,7 +104,7 @@ void Device::mlp(int layer, const float* x, int T, float* out, ThreadPool& pool)
   matmul(L.w_gate.view, xn_.data(), T, gate_.data(), pool);
   matmul(L.w_up.view, xn_.data(), T, up_.data(), pool);
   swiglu(gate_.data(), gate_.data(), up_.data(), T * units);
-  matmul(L.w_down.view, gate_.data(), T, out, pool);
+  matmul(L.w_down.view, L.w_down.input(gate_.data(), T, padded_), T, out, pool);
 }
 
 }  // namespace airtp

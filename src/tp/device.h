@@ -35,6 +35,7 @@ class Device {
   int heads_, kv_local_;  // local query heads, local KV width (kv heads * head_dim)
   std::vector<float> k_cache_, v_cache_;
   std::vector<float> xn_, q_, k_, v_, att_, gate_, up_;  // scratch, grown on demand
+  std::vector<float> padded_;  // inputs of column cuts that fall inside blocks (ShardMatrix::input)
 };
 
 }  // namespace airtp

@@ -87,6 +87,12 @@ Plan make_plan(const ModelConfig& c, std::span<const double> fractions, int unit
   return plan;
 }
 
+int mlp_unit_block(const ModelConfig& c, int block, int n_devices) {
+  constexpr int kFine = 32;
+  if (block <= kFine || c.hidden_dim / block >= 4 * n_devices) return block;
+  return c.hidden_dim % kFine == 0 ? kFine : 1;
+}
+
 Plan make_even_plan(const ModelConfig& c, int n_devices, int unit_block) {
   if (n_devices < 1) throw ParameterError("devices", "must be at least 1");
   std::vector<double> f(static_cast<size_t>(n_devices), 1.0 / n_devices);

@@ -41,6 +41,11 @@ struct Plan {
 Plan make_plan(const ModelConfig& c, std::span<const double> fractions, int unit_block);
 Plan make_even_plan(const ModelConfig& c, int n_devices, int unit_block);
 
+// The MLP split granularity for an ffn_down stored in blocks of `block` values: whole blocks
+// when there are at least 4 per device (cuts on block boundaries, shares within a few percent
+// of the request), else 32 units, cutting inside the big k-quant blocks (tp/shard.h pads those).
+int mlp_unit_block(const ModelConfig& c, int block, int n_devices);
+
 // Parses "0.5,0.3,0.2" (fractions; normalised if they sum to 1 within 1e-3).
 std::vector<double> parse_shares(const std::string& text);
 

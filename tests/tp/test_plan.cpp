@@ -80,3 +80,22 @@ TEST(Plan, ZeroShareDeviceHoldsNothing) {
 
 }  // namespace
 }  // namespace airtp
+
+namespace airtp {
+namespace {
+
+// Whole k-quant blocks when there are at least 4 per device, else 32-unit steps (cut blocks are
+// padded by the shard); blocks of 32 or less are always the step.
+TEST(Plan, MlpUnitBlockKeepsBlocksWhenThereAreEnough) {
+  ModelConfig c;
+  c.hidden_dim = 11008;  // Llama-2-7B: 43 blocks of 256
+  EXPECT_EQ(mlp_unit_block(c, 256, 8), 256);
+  EXPECT_EQ(mlp_unit_block(c, 256, 11), 32);
+  EXPECT_EQ(mlp_unit_block(c, 32, 64), 32);
+  c.hidden_dim = 768;  // the bundled model: 3 blocks of 256
+  EXPECT_EQ(mlp_unit_block(c, 256, 1), 32);
+  EXPECT_EQ(mlp_unit_block(c, 1, 4), 1);
+}
+
+}  // namespace
+}  // namespace airtp

@@ -2,11 +2,16 @@
 // (N = 1..5, even and uneven shares) reproduces single-device inference.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "engine_fixture.h"
+#include "model/gguf_writer.h"
+#include "tp/shard.h"
 
 namespace airtp {
 namespace {
@@ -73,6 +78,36 @@ TEST(BundledModel, LogitsOfEverySplitMatchOneDevice) {
 
 namespace airtp {
 namespace {
+
+// stories260K's heads are 8 wide and its KV groups 16: as Q8_0 every attn_output cut falls
+// inside a 32-value block. The devices keep the covering blocks whole and multiply them with
+// zeros outside their columns, so every split still gives the single device's tokens.
+TEST(Stories260K, CutsInsideQuantizationBlocksKeepTheResult) {
+  const Model f32 = load_model(std::string(AIRTP_TEST_DATA) + "/stories260K.bin");
+  const std::string path = (std::filesystem::temp_directory_path() / ("stories-q8-" + std::to_string(::getpid()) + ".gguf")).string();
+  save_gguf(f32, path, DType::Q8_0);
+  const Model m = load_model(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(m.weights.layers[0].wo.type, DType::Q8_0);
+  test::Rig one(m, {1.0});
+  const auto want = test::greedy(*one.engine, {1}, 48);
+  // Each split with the attn_output cut the plan printout must report ("" = all on block boundaries).
+  const std::vector<std::pair<std::vector<double>, std::string>> cases = {
+      {{0.5, 0.5}, ""},
+      {{0.25, 0.25, 0.25, 0.25}, "device 1: cut inside blocks, kept whole and multiplied with zeros outside its columns: "
+                                 "attn_output columns 16..32 in 32-value Q8_0 blocks: holds 32 (+100%)"},
+      {{0.5, 0.25, 0.25}, "device 2: cut inside blocks, kept whole and multiplied with zeros outside its columns: "
+                          "attn_output columns 48..64 in 32-value Q8_0 blocks: holds 32 (+100%)"}};
+  for (const auto& [shares, line] : cases) {
+    test::Rig rig(m, shares);
+    EXPECT_EQ(test::greedy(*rig.engine, {1}, 48), want) << "devices " << shares.size();
+    const std::string note = describe_block_cuts(m, rig.engine->plan());
+    if (line.empty()) EXPECT_EQ(note, "");
+    else EXPECT_NE(note.find(line), std::string::npos) << note;
+  }
+  // One device: no cuts, nothing to report.
+  EXPECT_EQ(describe_block_cuts(m, one.engine->plan()), "");
+}
 
 TEST(Stories260K, ZeroShareDeviceDoesNotChangeTheResult) {
   const auto want = stories_reference();
