@@ -75,6 +75,28 @@ void maybe_inject_fault(const Session& s, int step) {
   }
 }
 
+nlohmann::json memory_json(const std::vector<DeviceMemory>& mem) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& m : mem)
+    a.push_back({{"weights_bytes", m.weights}, {"kv_cache_bytes", m.kv_cache}, {"output_head_bytes", m.output_head},
+                 {"holds_bytes", m.weights + m.kv_cache + m.output_head}, {"process_peak_rss_bytes", m.process_peak_rss}});
+  return {{"devices", a}, {"embedding", "looked up in place in the mapped file by every device"},
+          {"output_head", "device 0"}};
+}
+
+std::string memory_text(const std::vector<DeviceMemory>& mem) {
+  constexpr double MB = 1e6;
+  std::string out = "  memory (embedding looked up in place by every device; output head on device 0):\n";
+  for (size_t d = 0; d < mem.size(); ++d) {
+    const auto& m = mem[d];
+    out += fmt::format("    device {}: holds {:.1f} MB = weights {:.1f} + KV cache {:.1f}{}; process peak RSS {:.1f} MB\n", d,
+                       (m.weights + m.kv_cache + m.output_head) / MB, m.weights / MB, m.kv_cache / MB,
+                       m.output_head > 0 ? fmt::format(" + output head {:.1f}", m.output_head / MB) : "",
+                       m.process_peak_rss / MB);
+  }
+  return out;
+}
+
 int run(const GenerateOptions& o) {
   using Clock = std::chrono::steady_clock;
   if (o.steps < 1 || o.steps > kMaxPredict)
@@ -152,6 +174,7 @@ int run(const GenerateOptions& o) {
   // Forward passes after the prefill: one per sampled token but the last (and none for an EOS).
   const long long decoded = out.empty() ? 0 : static_cast<long long>(out.size()) - (stopped_at_eos ? 0 : 1);
   const auto decode = account(eng.stats(), s.allreduce().stats(), decoded);
+  const auto memory = eng.memory_footprint();  // collective
   if (!root) return 0;
 
   const auto warnings = run_warnings(s);
@@ -170,6 +193,7 @@ int run(const GenerateOptions& o) {
                         {"warnings", warnings},
                         {"text", tok.empty() ? "" : tok.decode(out)},
                         {"prefill", {{"tokens", prompt.size()}, {"seconds", prefill_s}, {"tokens_per_s", prefill_tps}, {"per_token", to_json(prefill)}}},
+                        {"memory", memory_json(memory)},
                         {"decode", {{"tokens", decoded}, {"seconds", decode_s}, {"tokens_per_s", decode_tps}, {"per_token", to_json(decode)}}}};
     std::cout << j.dump(2) << "\n";
   } else {
@@ -180,6 +204,7 @@ int run(const GenerateOptions& o) {
     std::fprintf(stderr, "\nprefill: %zu tokens in %.1f ms (%.1f tokens/s)\n", prompt.size(), 1e3 * prefill_s, prefill_tps);
     std::fprintf(stderr, "decode:  %lld tokens in %.1f ms (%.1f tokens/s)\n", decoded, 1e3 * decode_s, decode_tps);
     std::fputs(to_text(decode).c_str(), stderr);
+    std::fputs(memory_text(memory).c_str(), stderr);
   }
   for (const auto& w : warnings) std::fprintf(stderr, "airtp: warning: %s\n", w.c_str());
   return 0;

@@ -33,6 +33,7 @@ class GgufLlamaReader {
     m.path = f_.path();
     m.format = "gguf";
     m.storage = f_.mapping().keep;
+    m.weights_mapped = true;
     const auto arch = f_.get_string_opt("general.architecture");
     if (!arch) fail("missing metadata key 'general.architecture'");
     if (*arch != "llama")

@@ -163,6 +163,7 @@ Model load_llama2c(const std::string& path, const std::string& tokenizer_path) {
     map_v0(m, map.data + r.pos());
   }
   m.storage = map.keep;
+  m.weights_mapped = true;
 
   std::string tok = tokenizer_path;
   if (tok.empty()) {

@@ -20,6 +20,9 @@ struct Model {
   std::string format;        // "gguf" or "llama2c"
   DType weight_type = DType::F32;  // type of the big matrices (for reports)
   std::shared_ptr<void> storage;   // keeps the mapping / buffers alive
+  // True when the weights are views into a read-only file mapping (the loaders' case), whose
+  // pages a device may release after copying its shard (release_mapped_pages).
+  bool weights_mapped = false;
 };
 
 // Loads a GGUF v3 file (by magic) or a llama2.c checkpoint. For llama2.c the tokenizer is read

@@ -1,6 +1,7 @@
 #include "tp/engine.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -116,6 +117,29 @@ void Engine::gather_stats() {
   transport_.max(std::span<double>(v, 2));
   stats_.parallel_compute_s = v[0];
   stats_.head_s = v[1];
+}
+
+std::vector<DeviceMemory> Engine::memory_footprint() {
+  constexpr int kFields = 4;
+  const auto& c = model_.config;
+  std::vector<double> v(static_cast<size_t>(plan_.n_devices()) * kFields, 0.0);
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  const double peak = 1024.0 * static_cast<double>(ru.ru_maxrss);  // Linux reports kilobytes
+  for (const auto& d : devices_) {
+    double* f = &v[static_cast<size_t>(d->id()) * kFields];
+    f[0] = static_cast<double>(d->shard().weight_bytes) + 2.0 * sizeof(float) * c.dim * c.n_layers;
+    f[1] = static_cast<double>(d->kv_cache_bytes());
+    if (d->id() == 0)
+      f[2] = static_cast<double>(model_.weights.output.bytes()) + sizeof(float) * static_cast<double>(c.dim);
+    f[3] = peak;
+  }
+  // Each process filled its own devices' entries, so the sum is a gather.
+  transport_.sum(std::span<double>(v));
+  std::vector<DeviceMemory> out(static_cast<size_t>(plan_.n_devices()));
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = {v[i * kFields], v[i * kFields + 1], v[i * kFields + 2], v[i * kFields + 3]};
+  return out;
 }
 
 }  // namespace airtp

@@ -35,6 +35,15 @@ struct EngineStats {
   uint64_t forward_calls = 0;
 };
 
+// What a device keeps in memory, in bytes. The token embedding is not among them: every device
+// looks rows up in place in the mapped file, so only the pages of the tokens seen become resident.
+struct DeviceMemory {
+  double weights = 0;           // its shard of the layer matrices, with its copies of the norms
+  double kv_cache = 0;
+  double output_head = 0;       // final norm + classifier: device 0 (on the root process) only
+  double process_peak_rss = 0;  // peak resident set of the process running the device
+};
+
 class Engine {
  public:
   Engine(const Model& model, const Plan& plan, Transport& transport, AllReduce& allreduce,
@@ -54,6 +63,8 @@ class Engine {
   // Makes device_compute_s and the all-reduce's byte counts complete on every process (each
   // process knows only its devices).
   void gather_stats();
+  // Every device's footprint, complete on every process (collective: all processes call it).
+  std::vector<DeviceMemory> memory_footprint();
   size_t weight_bytes(int local_index) const { return devices_[static_cast<size_t>(local_index)]->shard().weight_bytes; }
   const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }
 

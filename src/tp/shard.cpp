@@ -5,21 +5,26 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "model/mapped_file.h"
+
 namespace airtp {
 namespace {
 
-ShardMatrix rows(const Matrix& m, int r0, int r1) {
+ShardMatrix rows(const Matrix& m, int r0, int r1, bool mapped) {
   ShardMatrix s;
   if (r0 == 0 && r1 == m.rows) {
     s.view = m;
   } else {
     s.owned = slice_rows(m, r0, r1);
     s.view = s.owned.view;
+    // Only this device's rows were read, but the pages at the edges of the range are shared with
+    // the neighbours' rows: drop the whole matrix from this process's memory.
+    if (mapped) release_mapped_pages(m.data, m.bytes());
   }
   return s;
 }
 
-ShardMatrix cols(const Matrix& m, int c0, int c1) {
+ShardMatrix cols(const Matrix& m, int c0, int c1, bool mapped) {
   ShardMatrix s;
   s.used_cols = c1 - c0;
   const int b = block_size(m.type);
@@ -31,6 +36,8 @@ ShardMatrix cols(const Matrix& m, int c0, int c1) {
   }
   s.owned = slice_cols(m, b0, b1);
   s.view = s.owned.view;
+  // A column range touches a piece of every row, i.e. (rows under a page) every page.
+  if (mapped) release_mapped_pages(m.data, m.bytes());
   return s;
 }
 
@@ -54,13 +61,14 @@ Shard make_shard(const Model& model, const DeviceShare& share) {
     ShardLayer s;
     s.attn_norm.assign(L.attn_norm, L.attn_norm + c.dim);
     s.ffn_norm.assign(L.ffn_norm, L.ffn_norm + c.dim);
-    s.wq = rows(L.wq, share.head_begin * hd, share.head_end * hd);
-    s.wk = rows(L.wk, share.kv_begin * hd, share.kv_end * hd);
-    s.wv = rows(L.wv, share.kv_begin * hd, share.kv_end * hd);
-    s.wo = cols(L.wo, share.head_begin * hd, share.head_end * hd);
-    s.w_gate = rows(L.w_gate, share.unit_begin, share.unit_end);
-    s.w_up = rows(L.w_up, share.unit_begin, share.unit_end);
-    s.w_down = cols(L.w_down, share.unit_begin, share.unit_end);
+    const bool mp = model.weights_mapped;
+    s.wq = rows(L.wq, share.head_begin * hd, share.head_end * hd, mp);
+    s.wk = rows(L.wk, share.kv_begin * hd, share.kv_end * hd, mp);
+    s.wv = rows(L.wv, share.kv_begin * hd, share.kv_end * hd, mp);
+    s.wo = cols(L.wo, share.head_begin * hd, share.head_end * hd, mp);
+    s.w_gate = rows(L.w_gate, share.unit_begin, share.unit_end, mp);
+    s.w_up = rows(L.w_up, share.unit_begin, share.unit_end, mp);
+    s.w_down = cols(L.w_down, share.unit_begin, share.unit_end, mp);
     for (const ShardMatrix* m : {&s.wq, &s.wk, &s.wv, &s.wo, &s.w_gate, &s.w_up, &s.w_down})
       sh.weight_bytes += m->view.bytes();
     if (sh.layers.empty())
