@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/parameter_flags.h"
+#include "cli/run_options.h"
 #include "model/model.h"
 #include "util/parameter_error.h"
 
@@ -88,8 +89,9 @@ int run(const Options& o) {
 const Register reg{{"tokenize", "Print a text's tokens under a model's tokenizer (vocabulary-only GGUF files too)",
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
+                      o->model = default_model_path();
                       app.add_option("-m,--model", o->model, "Model or vocabulary file (GGUF, or llama2.c with tokenizer.bin)")
-                          ->required();
+                          ->capture_default_str();
                       auto* prompt = add_parameter(app, "-p,--prompt", "prompt", o->prompt, "Text to tokenize");
                       auto* file = app.add_option("-f,--file", o->file, "Read the text from this file");
                       app.add_flag("--ids", o->ids, "Print only the ids, as [1, 2, 3]");
