@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "model/gguf_writer.h"
+#include "tensor/dtype.h"
 #include "model/model.h"
 #include "model/pretokenizer.h"
 #include "test_util.h"
@@ -136,7 +137,7 @@ TEST(BpeTokenizer, RejectsBadVocabularies) {
   }
 }
 
-// A vocabulary-only GGUF of the toy vocabulary with `edit` applied to its keys.
+// A vocabulary-only GGUF: the 256 byte pieces and a control "<|eot_id|>", tokenizer `model` and `pre`.
 std::string write_vocab(const std::string& name, const std::string& model, const std::string& pre,
                         bool merges = true) {
   gguf::Writer w;
@@ -181,6 +182,35 @@ TEST(BpeTokenizer, GgufErrorsNameFileAndValue) {
   test::expect_model_error([&] { load_tokenizer(p); }, p, "tokenizer.ggml.merges");
   test::expect_model_error([&] { load_tokenizer(test::temp_path("absent.gguf")); }, test::temp_path("absent.gguf"),
                            "");
+}
+
+TEST(BpeTokenizer, SavedModelKeepsItsTokenizer) {
+  // The tiny model with a byte-level BPE vocabulary of its size (320): convert writes the
+  // gpt2 keys (merges, pre-tokenizer, special ids), and loading gives the same tokenizer back.
+  Model m = load_model(test::data_path("tiny-f32.gguf"));
+  std::vector<std::string> pieces;
+  for (int b = 0; b < 256; ++b) pieces.push_back(byte_char(b));
+  pieces.push_back("xy");  // 256
+  for (int i = static_cast<int>(pieces.size()); i < m.config.vocab_size - 1; ++i) pieces.push_back("p" + std::to_string(i));
+  pieces.push_back("<|eot_id|>");
+  std::vector<T> types(pieces.size(), T::Normal);
+  types.back() = T::Control;
+  m.tokenizer = Tokenizer::byte_bpe(pieces, types, {"x y", "a b"}, "llama-bpe", -1, static_cast<int>(pieces.size()) - 1);
+  m.tokenizer.set_special(static_cast<int>(pieces.size()) - 1, true, false);
+  const std::string path = test::temp_path("bpe-model.gguf");
+  save_gguf(m, path, DType::F32);
+  const Model back = load_model(path);
+  const Tokenizer& t = back.tokenizer;
+  EXPECT_EQ(t.kind(), Tokenizer::Kind::ByteBpe);
+  EXPECT_EQ(t.pretokenizer(), "llama-bpe");
+  EXPECT_EQ(t.merges(), (std::vector<std::string>{"x y", "a b"}));
+  EXPECT_EQ(t.bos(), -1);
+  EXPECT_EQ(t.eos(), m.config.vocab_size - 1);
+  EXPECT_EQ(t.eot(), m.config.vocab_size - 1);
+  EXPECT_TRUE(t.add_bos());
+  EXPECT_EQ(t.type(m.config.vocab_size - 1), T::Control);
+  // "ab" merges but is no piece: spelled by its bytes after "Ġ".
+  EXPECT_EQ(t.encode("xy ab", false), (std::vector<int>{256, ' ', 'a', 'b'}));
 }
 
 // --- llama.cpp's reference vectors -------------------------------------------------------------
