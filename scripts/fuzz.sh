@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/, clang + ASan + UBSan) and runs each one for a while.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
-# TARGET is gguf, llama2c, tokenizer, scenario or shares (default: all). Exits non-zero when a
+# TARGET is gguf, llama2c, tokenizer, bpe, scenario or shares (default: all). Exits non-zero when a
 # target crashes; the input is saved as $BUILD/crashes/<target>-crash-*. Environment:
 #   AIRTP_FUZZ_BUILD        build directory (default build-fuzz)
 #   AIRTP_FUZZ_LARGE_SEEDS  1: also seed with the test models of tests/data
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(gguf llama2c tokenizer scenario shares)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(gguf llama2c tokenizer bpe scenario shares)
 BUILD=${AIRTP_FUZZ_BUILD:-build-fuzz}
 CXX_CLANG=$(command -v clang++ || command -v clang++-14 || true)
 CC_CLANG=$(command -v clang || command -v clang-14 || true)

@@ -7,22 +7,13 @@
 #include <filesystem>
 
 #include "model/gguf_file.h"
+#include "model/gguf_tokenizer.h"
+#include "model/printable.h"
 #include "model/model.h"
 
 namespace airtp {
 
 namespace {
-
-// Strings from the file quoted in a message: printable ASCII, other bytes as \xNN (a NUL would
-// cut the message, what() being a C string), bounded length; as gguf_file.cpp does for keys.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (const char ch : s.substr(0, 64)) {
-    const auto c = static_cast<unsigned char>(ch);
-    out += c < 0x20 || c >= 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, ch);
-  }
-  return s.size() > 64 ? out + "..." : out;
-}
 
 class GgufLlamaReader {
  public:
@@ -34,6 +25,9 @@ class GgufLlamaReader {
     m.format = "gguf";
     m.storage = f_.mapping().keep;
     m.weights_mapped = true;
+    // Before the architecture: a vocabulary file of any architecture is refused the same way.
+    if (f_.tensors().empty() && f_.find("tokenizer.ggml.tokens"))
+      fail("has no tensors: a vocabulary-only file (airtp tokenize reads it; generation needs a model)");
     const auto arch = f_.get_string_opt("general.architecture");
     if (!arch) fail("missing metadata key 'general.architecture'");
     if (*arch != "llama")
@@ -81,56 +75,16 @@ class GgufLlamaReader {
   }
 
   void read_tokenizer(Model& m) const {
-    if (!f_.find("tokenizer.ggml.tokens")) {
-      // Token ids only: the vocabulary is the embedding's row count.
-      const gguf::TensorInfo* t = f_.find_tensor("token_embd.weight");
-      if (!t) fail("missing tensor 'token_embd.weight'");
-      if (t->ne[1] > INT_MAX) fail(fmt::format("tensor 'token_embd.weight' has shape {}", t->shape()));
-      m.config.vocab_size = static_cast<int>(t->ne[1]);
+    m.tokenizer = read_gguf_tokenizer(f_);
+    if (!m.tokenizer.empty()) {
+      m.config.vocab_size = m.tokenizer.vocab_size();
       return;
     }
-    const std::string model = f_.get_string_opt("tokenizer.ggml.model").value_or("llama");
-    if (model != "llama")
-      fail(fmt::format("unsupported tokenizer model '{}' (airtp implements the SentencePiece "
-                       "'llama' tokenizer)",
-                       printable(model)));
-    std::vector<std::string> pieces = f_.get_string_array("tokenizer.ggml.tokens");
-    const size_t n = pieces.size();
-    if (n == 0 || n > INT_MAX) fail(fmt::format("tokenizer.ggml.tokens has {} entries", n));
-    std::vector<float> scores(n, 0.0f);
-    if (f_.find("tokenizer.ggml.scores")) {
-      scores = f_.get_float_array("tokenizer.ggml.scores");
-      if (scores.size() != n)
-        fail(fmt::format("tokenizer.ggml.scores has {} entries but tokenizer.ggml.tokens has {}",
-                         scores.size(), n));
-    }
-    std::vector<Tokenizer::PieceType> types(n, Tokenizer::PieceType::Normal);
-    if (f_.find("tokenizer.ggml.token_type")) {
-      const auto raw = f_.get_int_array("tokenizer.ggml.token_type");
-      if (raw.size() != n)
-        fail(fmt::format("tokenizer.ggml.token_type has {} entries but tokenizer.ggml.tokens has {}",
-                         raw.size(), n));
-      for (size_t i = 0; i < n; ++i) {
-        if (raw[i] < 0 || raw[i] > 6)
-          fail(fmt::format("tokenizer.ggml.token_type[{}] = {} is not a valid token type", i, raw[i]));
-        // 0 is llama.cpp's "undefined", which it treats as normal.
-        types[i] = raw[i] == 0 ? Tokenizer::PieceType::Normal : static_cast<Tokenizer::PieceType>(raw[i]);
-      }
-    }
-    auto special = [&](const char* key, int def) {
-      const auto v = f_.get_int_opt(key);
-      if (!v) return def < static_cast<int>(n) ? def : -1;
-      if (*v < -1 || *v >= static_cast<int64_t>(n))
-        fail(fmt::format("{} = {} is outside the vocabulary of {} tokens", key, *v, n));
-      return static_cast<int>(*v);
-    };
-    // llama.cpp's defaults for SentencePiece vocabularies.
-    const int bos = special("tokenizer.ggml.bos_token_id", 1);
-    const int eos = special("tokenizer.ggml.eos_token_id", 2);
-    const int unk = special("tokenizer.ggml.unknown_token_id", 0);
-    const bool prefix = f_.get_bool_opt("tokenizer.ggml.add_space_prefix").value_or(true);
-    m.tokenizer = Tokenizer(std::move(pieces), std::move(scores), std::move(types), bos, eos, unk, prefix);
-    m.config.vocab_size = static_cast<int>(n);
+    // Token ids only: the vocabulary is the embedding's row count.
+    const gguf::TensorInfo* t = f_.find_tensor("token_embd.weight");
+    if (!t) fail("missing tensor 'token_embd.weight'");
+    if (t->ne[1] > INT_MAX) fail(fmt::format("tensor 'token_embd.weight' has shape {}", t->shape()));
+    m.config.vocab_size = static_cast<int>(t->ne[1]);
   }
 
   const gguf::TensorInfo& tensor(const std::string& name, uint64_t ne0, uint64_t ne1) const {

@@ -259,16 +259,20 @@ void save_gguf(const Model& model, const std::string& path, DType type,
       scores.push_back(tok.score(i));
       types.push_back(static_cast<int32_t>(tok.type(i)));
     }
-    w.add_string("tokenizer.ggml.model", "llama");
+    const bool spm = tok.kind() == Tokenizer::Kind::SentencePiece;
+    w.add_string("tokenizer.ggml.model", spm ? "llama" : "gpt2");
+    if (!spm) w.add_string("tokenizer.ggml.pre", tok.pretokenizer());
     w.add_string_array("tokenizer.ggml.tokens", pieces);
-    w.add_float32_array("tokenizer.ggml.scores", scores);
+    if (spm) w.add_float32_array("tokenizer.ggml.scores", scores);
     w.add_int32_array("tokenizer.ggml.token_type", types);
+    if (!spm) w.add_string_array("tokenizer.ggml.merges", tok.merges());
     if (tok.bos() >= 0) w.add_uint32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(tok.bos()));
     if (tok.eos() >= 0) w.add_uint32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(tok.eos()));
     if (tok.unk() >= 0) w.add_uint32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(tok.unk()));
-    w.add_bool("tokenizer.ggml.add_bos_token", true);
-    w.add_bool("tokenizer.ggml.add_eos_token", false);
-    w.add_bool("tokenizer.ggml.add_space_prefix", tok.add_space_prefix());
+    if (tok.eot() >= 0) w.add_uint32("tokenizer.ggml.eot_token_id", static_cast<uint32_t>(tok.eot()));
+    w.add_bool("tokenizer.ggml.add_bos_token", tok.add_bos());
+    w.add_bool("tokenizer.ggml.add_eos_token", tok.add_eos());
+    if (spm) w.add_bool("tokenizer.ggml.add_space_prefix", tok.add_space_prefix());
   }
   add_matrix(w, "token_embd.weight", mw.token_embd, type);
   add_norm(w, "output_norm.weight", mw.output_norm, c.dim);

@@ -31,6 +31,10 @@ struct Model {
 Model load_model(const std::string& path, const std::string& tokenizer_path = "");
 
 Model load_gguf(const std::string& path);
+// Just the tokenizer of a model file: any GGUF with tokenizer.ggml.* keys, vocabulary-only files
+// included, or a llama2.c checkpoint with tokenizer.bin next to it. Throws ModelError naming the
+// file when it carries none.
+Tokenizer load_tokenizer(const std::string& path);
 // Also reads the legacy export's "version 1" (float32, 256-byte header with magic "ak42");
 // version 2 (int8 groups) is rejected with a clear error.
 Model load_llama2c(const std::string& path, const std::string& tokenizer_path = "");

@@ -243,12 +243,16 @@ TEST(GgufCorrupt, LlamaSemantics) {
   Spec s;
   s.arch = "gpt2";
   expect_gguf_error(s, "unsupported architecture 'gpt2'");
+  s.arch = "\x11lama";  // a control character from the file never reaches the terminal
+  expect_gguf_error(s, "unsupported architecture '\\x11lama'");
   s.arch = "";
   expect_gguf_error(s, "missing metadata key 'general.architecture'");
 
   s = Spec{};
-  s.tokenizer_model = "gpt2";
-  expect_gguf_error(s, "unsupported tokenizer model 'gpt2'");
+  s.tokenizer_model = "bert";
+  expect_gguf_error(s, "tokenizer.ggml.model = 'bert' is not supported");
+  s.tokenizer_model = "gpt2";  // byte-level BPE is supported, but needs its merges
+  expect_gguf_error(s, "missing metadata key 'tokenizer.ggml.merges'");
 
   s = Spec{};
   s.n_heads = 3;
