@@ -1,12 +1,17 @@
 // The quantized variants of the bundled model made by llama.cpp (../shared/models/quantized,
 // README there) read as llama.cpp reads them: every tensor's type, shape and dequantized sums
-// and end values against dequant-reference.json.
+// and end values against dequant-reference.json. And `airtp convert --type T` of the f16 model
+// quantizes as well as llama-quantize: per tensor of type T, RMS error vs the f16 tensor at
+// most 1.1x llama-quantize's, and the file loads and generates.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
 #include <string>
 #include <vector>
 
@@ -20,7 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Files checked, and the type of most of their matrices. One line per file.
+// Files checked, and the type `convert --type` is compared against each (tensors of that type
+// in the file). One line per file.
 struct Case {
   const char* file;
   const char* type;
@@ -98,6 +104,55 @@ TEST_P(QuantizedReference, EveryTensorDequantizesAsLlamaCpp) {
   // And the library's model loader takes the file whole (the types mixed as llama-quantize left them).
   const Model m = load_model(path, "");
   EXPECT_EQ(m.weights.layers.size(), static_cast<size_t>(m.config.n_layers));
+}
+
+struct RunResult {
+  int code;
+  std::string out;
+};
+
+RunResult run_airtp(const std::string& args, const std::string& out_file) {
+  const std::string cmd = std::string("timeout 300 ") + AIRTP_BINARY + " " + args + " >" + out_file + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  std::ifstream f(out_file);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, std::string(std::istreambuf_iterator<char>(f), {})};
+}
+
+TEST_P(QuantizedReference, ConvertQuantizesAsWellAsLlamaQuantize) {
+  SKIP_WITHOUT_SHARED();
+  const nlohmann::json& ref = reference()->at(GetParam().file);
+  const std::string f16 = kModels + "/airtp-kjv-f16.gguf";
+  const std::string out = test::temp_path(std::string("convert-") + GetParam().type + ".gguf");
+  const RunResult conv = run_airtp("convert " + f16 + " " + out + " --type " + GetParam().type, out + ".log");
+  ASSERT_EQ(conv.code, 0) << conv.out;
+
+  const gguf::File src = gguf::File::open(f16), dst = gguf::File::open(out);
+  const DType want = find_type(GetParam().type)->type;
+  // The file says what it holds as llama-quantize's file does.
+  const gguf::File theirs = gguf::File::open(file_path(GetParam().file));
+  EXPECT_EQ(dst.get_int("general.file_type"), theirs.get_int("general.file_type"));
+  EXPECT_EQ(dst.get_int("general.quantization_version"), 2);
+  int compared = 0;
+  for (const auto& [name, r] : ref.items()) {
+    if (r.at("type").get<std::string>() != dtype_name(want)) continue;
+    const gguf::TensorInfo* t = dst.find_tensor(name);
+    ASSERT_NE(t, nullptr) << name;
+    ASSERT_EQ(t->type, want) << name;
+    const std::vector<float> a = dequantize(*t), b = dequantize(*src.find_tensor(name));
+    ASSERT_EQ(a.size(), b.size()) << name;
+    double se = 0;
+    for (size_t i = 0; i < a.size(); ++i) se += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+    const double rms = std::sqrt(se / static_cast<double>(a.size())), llama = r.at("rms_err_vs_f16").get<double>();
+    EXPECT_LE(rms, 1.1 * llama) << name << ": RMS error " << rms << " vs llama-quantize's " << llama;
+    std::printf("%s %s rms ratio %.4f\n", GetParam().type, name.c_str(), rms / llama);
+    ++compared;
+  }
+  EXPECT_GE(compared, 43) << "tensors of type " << dtype_name(want) << " in " << GetParam().file;
+
+  // Greedy text of the quantized model: llama.cpp's is ", and the LORD, ..." for every file.
+  const RunResult gen = run_airtp("generate -m " + out + " -n 8 --temp 0 -p \"In the beginning God created\"", out + ".gen");
+  ASSERT_EQ(gen.code, 0) << gen.out;
+  EXPECT_NE(gen.out.find("LORD"), std::string::npos) << gen.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, QuantizedReference, ::testing::ValuesIn(kCases),
