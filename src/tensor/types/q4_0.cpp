@@ -49,6 +49,10 @@ TypeTraits q4_0_type() {
   TypeTraits t{.type = DType::Q4_0, .name = "Q4_0", .ggml_type = 2, .file_type = 2 /* MOSTLY_Q4_0 */,
                .block_size = kQ4Block, .block_bytes = sizeof(BlockQ4_0), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_0};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q4_0;
+  t.matmul_avx2 = simd::matmul_rows_q4_0;
+#endif
   return t;
 }
 

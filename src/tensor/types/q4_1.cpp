@@ -51,6 +51,10 @@ TypeTraits q4_1_type() {
   TypeTraits t{.type = DType::Q4_1, .name = "Q4_1", .ggml_type = 3, .file_type = 3 /* MOSTLY_Q4_1 */,
                .block_size = 32, .block_bytes = sizeof(BlockQ4_1), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_0};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q4_1;
+  t.matmul_avx2 = simd::matmul_rows_q4_1;
+#endif
   return t;
 }
 

@@ -58,6 +58,10 @@ TypeTraits q5_0_type() {
   TypeTraits t{.type = DType::Q5_0, .name = "Q5_0", .ggml_type = 6, .file_type = 8 /* MOSTLY_Q5_0 */,
                .block_size = 32, .block_bytes = sizeof(BlockQ5_0), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_0};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q5_0;
+  t.matmul_avx2 = simd::matmul_rows_q5_0;
+#endif
   return t;
 }
 

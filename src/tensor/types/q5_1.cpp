@@ -59,6 +59,10 @@ TypeTraits q5_1_type() {
   TypeTraits t{.type = DType::Q5_1, .name = "Q5_1", .ggml_type = 7, .file_type = 9 /* MOSTLY_Q5_1 */,
                .block_size = 32, .block_bytes = sizeof(BlockQ5_1), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_0};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q5_1;
+  t.matmul_avx2 = simd::matmul_rows_q5_1;
+#endif
   return t;
 }
 

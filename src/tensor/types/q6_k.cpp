@@ -142,6 +142,10 @@ TypeTraits q6_k_type() {
   TypeTraits t{.type = DType::Q6_K, .name = "Q6_K", .ggml_type = 14, .file_type = 18 /* MOSTLY_Q6_K */,
                .block_size = kQK, .block_bytes = sizeof(BlockQ6_K), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_K};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q6_k;
+  t.matmul_avx2 = simd::matmul_rows_q6_k;
+#endif
   return t;
 }
 
