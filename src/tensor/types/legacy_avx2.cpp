@@ -115,26 +115,45 @@ struct Q5_1Codes {
   }
 };
 
+// One block of one token into acc (and acc_m for the offset types).
+template <class C>
+inline void block32(const Unpacked& u, const BlockQ8_0& a, __m256& acc, __m256& acc_m) {
+  const __m256i qa = load32(a.qs);
+  const float dx = half(a.d);
+  if constexpr (C::kOffset) {
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(u.d * dx), _mm256_cvtepi32_ps(dot_us(u.q, qa)), acc);
+    acc_m = _mm256_fmadd_ps(_mm256_set1_ps(u.m * dx), _mm256_cvtepi32_ps(dot_us(_mm256_set1_epi8(1), qa)), acc_m);
+  } else {
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(u.d * dx), _mm256_cvtepi32_ps(dot_ss(u.q, qa)), acc);
+  }
+}
+
+// One token: two blocks per step into two accumulator sets, so consecutive blocks overlap.
+template <class C>
+float row32(const typename C::Block* w, const BlockQ8_0* x, int nb) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, m0 = a0, m1 = a0;
+  int b = 0;
+  for (; b + 2 <= nb; b += 2) {
+    block32<C>(C::unpack(w[b]), x[b], a0, m0);
+    block32<C>(C::unpack(w[b + 1]), x[b + 1], a1, m1);
+  }
+  if (b < nb) block32<C>(C::unpack(w[b]), x[b], a0, m0);
+  return hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(m0, m1)));
+}
+
 template <class C, int TT>
 void tile32(const Matrix& W, int64_t r, const BlockQ8_0* const* x, float* const* y) {
+  if constexpr (TT == 1) {
+    y[0][r] = row32<C>(reinterpret_cast<const typename C::Block*>(W.row(static_cast<int>(r))), x[0], W.cols / 32);
+    return;
+  }
   const auto* w = reinterpret_cast<const typename C::Block*>(W.row(static_cast<int>(r)));
   const int nb = W.cols / 32;
   __m256 acc[TT], acc_m[TT];
   for (int t = 0; t < TT; ++t) acc[t] = acc_m[t] = _mm256_setzero_ps();
   for (int b = 0; b < nb; ++b) {
     const Unpacked u = C::unpack(w[b]);
-    for (int t = 0; t < TT; ++t) {
-      const BlockQ8_0& a = x[t][b];
-      const __m256i qa = load32(a.qs);
-      const float dx = half(a.d);
-      if constexpr (C::kOffset) {
-        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(u.d * dx), _mm256_cvtepi32_ps(dot_us(u.q, qa)), acc[t]);
-        acc_m[t] = _mm256_fmadd_ps(_mm256_set1_ps(u.m * dx), _mm256_cvtepi32_ps(dot_us(_mm256_set1_epi8(1), qa)),
-                                   acc_m[t]);
-      } else {
-        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(u.d * dx), _mm256_cvtepi32_ps(dot_ss(u.q, qa)), acc[t]);
-      }
-    }
+    for (int t = 0; t < TT; ++t) block32<C>(u, x[t][b], acc[t], acc_m[t]);
   }
   for (int t = 0; t < TT; ++t) y[t][r] = hsum(C::kOffset ? _mm256_add_ps(acc[t], acc_m[t]) : acc[t]);
 }
