@@ -3,7 +3,7 @@
 // bandwidth. Large matrices are cycled through enough copies (>= 128 MB) that no iteration
 // finds its weights in the last-level cache, as in a real forward pass over a whole model.
 //
-// Arguments: type (0 F32, 1 F16, 2 Q8_0), rows, cols, threads, path (0 portable, 1 AVX2).
+// Arguments: type (the DType value, tensor/dtype.h: 0 F32, 1 F16, 2 Q8_0, ...), rows, cols, threads, path (0 portable, 1 AVX2).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -73,7 +73,7 @@ std::vector<float> activations(size_t n) {
   return v;
 }
 
-const char* type_name(int t) { return t == 0 ? "F32" : t == 1 ? "F16" : "Q8_0"; }
+std::string_view type_name(int t) { return airtp::dtype_name(static_cast<DType>(t)); }
 
 // Selects the kernel path for one benchmark; skips AVX2 runs on CPUs without it.
 bool select_path(benchmark::State& state, int64_t avx2) {

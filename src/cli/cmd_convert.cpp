@@ -50,7 +50,7 @@ int run(const Options& o) {
   return 0;
 }
 
-const Register reg{{"convert", "Convert a GGUF or llama2.c model to GGUF (f32, f16 or q8_0)", [](CLI::App& app) {
+const Register reg{{"convert", "Convert a GGUF or llama2.c model to GGUF (f32, f16 or a quantized type: see --type)", [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
                       add_parameter(app, "input", "input", o->in, "Model file (GGUF or llama2.c .bin)")->required();
                       add_parameter(app, "output", "output", o->out, "GGUF file to write (not the input)")->required();

@@ -12,7 +12,10 @@
 namespace airtp {
 
 std::span<const TypeTraits> all_types() {
-  static const std::vector<TypeTraits> table = {f32_type(), f16_type(), q8_0_type(), q8_k_type()};
+  static const std::vector<TypeTraits> table = {
+      f32_type(), f16_type(), q8_0_type(), q8_k_type(),
+      q4_0_type(), q4_1_type(), q5_0_type(), q5_1_type(), q6_k_type(),
+  };
   return table;
 }
 

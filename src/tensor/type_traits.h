@@ -2,8 +2,8 @@
 // the row kernels of the weight products. Loaders, the converter, the matrix code, the kernels
 // and the tests look a type up here; none of them switches on the type.
 //
-// Adding a type: its block codec and kernels in tensor/types/NAME.cpp (AVX2 bodies beside the
-// others in kernels_avx2.cpp), a function returning its row declared in tensor/types/types.h,
+// Adding a type: its block codec and kernels in tensor/types/NAME.cpp (AVX2 bodies in
+// kernels_avx2.cpp or a tensor/types/*_avx2.cpp under the same rules, declared in simd_rows.h), a function returning its row declared in tensor/types/types.h,
 // one entry in the table of type_traits.cpp, and the enumerator in dtype.h.
 #pragma once
 #include <cstdint>

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <random>
 #include <string>
@@ -41,6 +42,20 @@ inline double half_value(uint16_t h) {
   return sign ? -v : v;
 }
 
+inline double half_at(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return half_value(h);
+}
+// 4-bit code of value j (< 32) of a 32-value block whose qs[16] starts at qs.
+inline int nibble(const uint8_t* qs, int j) { return j < 16 ? qs[j] & 15 : qs[j - 16] >> 4; }
+// Bit j of the little-endian 32-bit word at p.
+inline int high_bit(const uint8_t* p, int j) { return (p[j / 8] >> (j % 8)) & 1; }
+
+// Columns per test unit: 32, or the type's block when longer (Q6_K: 256), so shapes written in
+// units hold whole blocks of every type.
+inline int unit_cols(DType t) { return block_size(t) > 32 ? block_size(t) : 32; }
+
 // Row r of W decoded into doubles from the raw bytes.
 inline std::vector<double> row_values(const Matrix& W, int r) {
   std::vector<double> out(static_cast<size_t>(W.cols));
@@ -66,29 +81,78 @@ inline std::vector<double> row_values(const Matrix& W, int r) {
         out[c] = half_value(d) * static_cast<int8_t>(blk[2 + c % 32]);
         break;
       }
-      case DType::Q8_K:  // an activation format, not in table_types()
+      case DType::Q8_K: {  // activations of the k-quants: float d, int8 qs[256], int16 bsums[16]
+        const uint8_t* blk = p + 292 * (c / 256);
+        float d;
+        std::memcpy(&d, blk, 4);
+        out[c] = d * static_cast<int8_t>(blk[4 + c % 256]);
         break;
+      }
+      // 32-value blocks: byte j % 16 of qs holds value j (< 16) in its low nibble, value j + 16
+      // in its high one; the 5-bit types keep bit 4 of value j in bit j of a little-endian u32.
+      case DType::Q4_0: {  // half d, qs[16]: d * (q - 8)
+        const uint8_t* blk = p + 18 * (c / 32);
+        out[c] = half_at(blk) * (nibble(blk + 2, c % 32) - 8);
+        break;
+      }
+      case DType::Q4_1: {  // half d, half m, qs[16]: d * q + m
+        const uint8_t* blk = p + 20 * (c / 32);
+        out[c] = half_at(blk) * nibble(blk + 4, c % 32) + half_at(blk + 2);
+        break;
+      }
+      case DType::Q5_0: {  // half d, qh[4], qs[16]: d * (q - 16)
+        const uint8_t* blk = p + 22 * (c / 32);
+        out[c] = half_at(blk) * (nibble(blk + 6, c % 32) + 16 * high_bit(blk + 2, c % 32) - 16);
+        break;
+      }
+      case DType::Q5_1: {  // half d, half m, qh[4], qs[16]: d * q + m
+        const uint8_t* blk = p + 24 * (c / 32);
+        out[c] = half_at(blk) * (nibble(blk + 8, c % 32) + 16 * high_bit(blk + 4, c % 32)) + half_at(blk + 2);
+        break;
+      }
+      case DType::Q6_K: {  // ql[128], qh[64], int8 scales[16], half d: d * scales[i / 16] * (q - 32)
+        // Value i of the super-block: half h = i / 128; within it, l = i % 128 is in quarter
+        // g = l / 32 at offset k = l % 32. Low 4 bits: ql[64h + k + 32 (g odd)], low nibble for
+        // g < 2, high for g >= 2; top 2 bits: bits 2g, 2g+1 of qh[32h + k].
+        const uint8_t* blk = p + 210 * (c / 256);
+        const int i = c % 256, h = i / 128, l = i % 128, g = l / 32, k = l % 32;
+        const uint8_t lo = blk[64 * h + k + 32 * (g & 1)];
+        const int q = (g < 2 ? lo & 15 : lo >> 4) | ((blk[128 + 32 * h + k] >> (2 * g)) & 3) << 4;
+        out[c] = half_at(blk + 208) * static_cast<int8_t>(blk[192 + i / 16]) * (q - 32);
+        break;
+      }
     }
   }
   return out;
 }
 
-// y = W x in double, and sum |w_j x_j| per row: the scale float rounding errors are relative to.
+// The activations a product of weights of type t multiplies by: x itself, or x encoded in t's
+// vec_dot_type by the library and decoded here from the bytes.
+inline std::vector<double> activation_values(DType t, const float* x, int n) {
+  const DType act = type_traits(t).vec_dot_type;
+  if (act == DType::F32) return std::vector<double>(x, x + n);
+  std::vector<uint8_t> enc(row_bytes(act, static_cast<size_t>(n)));
+  type_traits(act).from_float(x, enc.data(), n);
+  return row_values(Matrix{act, 1, n, enc.data()}, 0);
+}
+
+// y = W x in double (x as the kernels receive it: see activation_values), and sum |w_j x_j| per row: the scale float rounding errors are relative to.
 inline void matvec_ref(const Matrix& W, const float* x, std::vector<double>& y,
                        std::vector<double>& mag) {
   y.assign(static_cast<size_t>(W.rows), 0.0);
   mag.assign(static_cast<size_t>(W.rows), 0.0);
+  const auto xa = activation_values(W.type, x, W.cols);
   for (int r = 0; r < W.rows; ++r) {
     const auto w = row_values(W, r);
     for (int c = 0; c < W.cols; ++c) {
-      y[r] += w[c] * x[c];
-      mag[r] += std::fabs(w[c] * x[c]);
+      y[r] += w[c] * xa[c];
+      mag[r] += std::fabs(w[c] * xa[c]);
     }
   }
 }
 
-// A random matrix of the given type and its storage. F16 and Q8_0 bytes are written directly
-// (random halves / random scales and int8s), not through the library's encoders.
+// A random matrix of the given type and its storage. The bytes are written directly (random
+// halves / random scales and codes), not through the library's encoders.
 struct TestMatrix {
   std::vector<uint8_t> storage;
   Matrix view;
@@ -97,6 +161,17 @@ struct TestMatrix {
 inline uint16_t random_half(std::mt19937& rng, int min_exp, int max_exp) {
   std::uniform_int_distribution<int> e(min_exp + 15, max_exp + 15), m(0, 1023), s(0, 1);
   return static_cast<uint16_t>((s(rng) << 15) | (e(rng) << 10) | m(rng));
+}
+
+// Random bytes, with a random half of exponent in [min_exp, max_exp] at each offset of `halves`.
+inline void random_block(std::mt19937& rng, uint8_t* blk, size_t bytes, std::initializer_list<size_t> halves,
+                         int min_exp, int max_exp) {
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (size_t i = 0; i < bytes; ++i) blk[i] = static_cast<uint8_t>(byte(rng));
+  for (size_t off : halves) {
+    const uint16_t h = random_half(rng, min_exp, max_exp);
+    std::memcpy(blk + off, &h, 2);
+  }
 }
 
 inline TestMatrix random_matrix(DType type, int rows, int cols, uint32_t seed) {
@@ -130,6 +205,29 @@ inline TestMatrix random_matrix(DType type, int rows, int cols, uint32_t seed) {
       break;
     }
     case DType::Q8_K:  // an activation format, not in table_types()
+      break;
+    // Random codes; scales of either sign (as GGML's max / -8 gives), offsets of either sign
+    // within 2^4 of the scale so that d * q + m stays exact in float like the reference.
+    case DType::Q4_0:
+    case DType::Q5_0: {
+      const size_t bytes = type == DType::Q4_0 ? 18 : 22;
+      for (size_t b = 0; b < n / 32; ++b) random_block(rng, t.storage.data() + bytes * b, bytes, {0}, -12, -6);
+      break;
+    }
+    case DType::Q4_1:
+    case DType::Q5_1: {
+      const size_t bytes = type == DType::Q4_1 ? 20 : 24;
+      for (size_t b = 0; b < n / 32; ++b) {
+        uint8_t* blk = t.storage.data() + bytes * b;
+        random_block(rng, blk, bytes, {}, 0, 0);
+        const uint16_t d = static_cast<uint16_t>(random_half(rng, -12, -8) & 0x7fff), m = random_half(rng, -9, -5);
+        std::memcpy(blk, &d, 2);
+        std::memcpy(blk + 2, &m, 2);
+      }
+      break;
+    }
+    case DType::Q6_K:
+      for (size_t b = 0; b < n / 256; ++b) random_block(rng, t.storage.data() + 210 * b, 210, {208}, -14, -8);
       break;
   }
   t.view.data = t.storage.data();

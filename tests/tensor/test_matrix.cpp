@@ -33,20 +33,22 @@ TEST(DType, NamesSizesBlocks) {
 class Slicing : public ::testing::TestWithParam<DType> {};
 
 TEST_P(Slicing, RowsMatchTheFullMatrix) {
-  const auto full = random_matrix(GetParam(), 11, 96, 3);
+  const int u = testref::unit_cols(GetParam());
+  const auto full = random_matrix(GetParam(), 11, 3 * u, 3);
   for (auto [r0, r1] : {std::pair{0, 11}, {3, 8}, {10, 11}, {5, 5}}) {
     const OwnedMatrix s = slice_rows(full.view, r0, r1);
     ASSERT_EQ(s.view.rows, r1 - r0);
-    ASSERT_EQ(s.view.cols, 96);
+    ASSERT_EQ(s.view.cols, 3 * u);
     ASSERT_EQ(s.view.type, GetParam());
     for (int r = r0; r < r1; ++r) EXPECT_EQ(row_values(s.view, r - r0), row_values(full.view, r));
   }
 }
 
 TEST_P(Slicing, ColumnsMatchTheFullMatrix) {
-  const auto full = random_matrix(GetParam(), 7, 128, 4);
+  const int u = testref::unit_cols(GetParam());  // 32 but for Q6_K's 256-value blocks
+  const auto full = random_matrix(GetParam(), 7, 4 * u, 4);
   const int bs = block_size(GetParam());
-  for (auto [c0, c1] : {std::pair{0, 128}, {32, 96}, {96, 128}, {0, 32}, {64, 64}}) {
+  for (auto [c0, c1] : {std::pair{0, 4 * u}, {u, 3 * u}, {3 * u, 4 * u}, {0, u}, {2 * u, 2 * u}}) {
     if (bs == 1 && c1 - c0 > 1) c0 += 1;  // element granularity: also try an odd cut
     const OwnedMatrix s = slice_cols(full.view, c0, c1);
     ASSERT_EQ(s.view.rows, 7);
@@ -60,7 +62,7 @@ TEST_P(Slicing, ColumnsMatchTheFullMatrix) {
 }
 
 TEST_P(Slicing, MovedOwnedMatrixKeepsPointingAtItsStorage) {
-  const auto full = random_matrix(GetParam(), 4, 64, 5);
+  const auto full = random_matrix(GetParam(), 4, 2 * testref::unit_cols(GetParam()), 5);
   OwnedMatrix a = slice_rows(full.view, 1, 3);
   OwnedMatrix b = std::move(a);
   EXPECT_EQ(b.view.data, b.storage.data());
@@ -68,24 +70,26 @@ TEST_P(Slicing, MovedOwnedMatrixKeepsPointingAtItsStorage) {
 }
 
 TEST_P(Slicing, DequantizeRowMatchesReferenceDecoder) {
-  const auto m = random_matrix(GetParam(), 5, 160, 6);
-  std::vector<float> out(160);
+  const int cols = 5 * testref::unit_cols(GetParam());
+  const auto m = random_matrix(GetParam(), 5, cols, 6);
+  std::vector<float> out(cols);
   for (int r = 0; r < 5; ++r) {
     dequantize_row(m.view, r, out.data());
     const auto ref = row_values(m.view, r);
-    for (int c = 0; c < 160; ++c) ASSERT_EQ(static_cast<double>(out[c]), ref[c]) << r << "," << c;
+    for (int c = 0; c < cols; ++c) ASSERT_EQ(static_cast<double>(out[c]), ref[c]) << r << "," << c;
   }
   EXPECT_THROW(dequantize_row(m.view, 5, out.data()), std::invalid_argument);
   EXPECT_THROW(dequantize_row(m.view, -1, out.data()), std::invalid_argument);
 }
 
 TEST_P(Slicing, RejectsRangesOutsideTheMatrix) {
-  const auto m = random_matrix(GetParam(), 4, 64, 7);
+  const int u = testref::unit_cols(GetParam());
+  const auto m = random_matrix(GetParam(), 4, 2 * u, 7);
   EXPECT_THROW(slice_rows(m.view, -1, 2), std::invalid_argument);
   EXPECT_THROW(slice_rows(m.view, 3, 5), std::invalid_argument);
   EXPECT_THROW(slice_rows(m.view, 3, 2), std::invalid_argument);
-  EXPECT_THROW(slice_cols(m.view, 0, 96), std::invalid_argument);
-  EXPECT_THROW(slice_cols(m.view, 64, 32), std::invalid_argument);
+  EXPECT_THROW(slice_cols(m.view, 0, 3 * u), std::invalid_argument);
+  EXPECT_THROW(slice_cols(m.view, 2 * u, u), std::invalid_argument);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, Slicing, ::testing::ValuesIn(testref::table_types()),

@@ -5,7 +5,9 @@
 // over >= 8 partial sums of <= 4128/8 terms; the typical error of such sums is ~sqrt(516) *
 // 6e-8 ~ 1.4e-6 of that magnitude and the worst case ~516 * 6e-8 ~ 3e-5, but a wrong weight,
 // scale, row or token shows up at >= 1e-2. Integer-valued data (exact in float) must match
-// exactly on every path.
+// exactly on every path. Types whose kernels take 8-bit activations (vec_dot_type Q8_0, Q8_K)
+// are compared with the product by the activations as encoded (reference.h: activation_values),
+// so the tolerance stays one of float rounding, not of the activations' quantization.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -30,8 +32,9 @@ struct Shape {
 std::vector<Shape> shapes_for(DType t) {
   // 131 x 4128 is above the kernels' 512 KB threshold for splitting rows over threads in every
   // type (131 rows: not divisible by 2 or 3 threads); the others mostly run on one thread.
-  std::vector<Shape> s = {{1, 32}, {7, 64}, {33, 4096 + 32}, {131, 4096 + 32}, {257, 512},
-                          {5, 4096}, {64, 32}};
+  const int u = unit_cols(t);
+  std::vector<Shape> s = {{1, u}, {7, 2 * u}, {33, 4096 + u}, {131, 4096 + u}, {257, 512},
+                          {5, 4096}, {64, u}};
   if (block_size(t) == 1) {
     // Element-granular types: columns that are no multiple of 32 or 8 exercise the tails.
     s.insert(s.end(), {{3, 7}, {9, 45}, {11, 1}, {13, 4096 + 37}});
@@ -101,7 +104,7 @@ TEST_P(Products, MatmulMatchesReference) {
 // More tokens than one L2-sized token group of the AVX2 kernel (2^18 floats / cols).
 TEST_P(Products, MatmulManyTokensCrossesTokenGroups) {
   const int rows = 6, T = 70;
-  const int cols = GetParam() == DType::Q8_0 ? 4096 + 32 : 4096 + 3;
+  const int cols = block_size(GetParam()) > 1 ? 4096 + unit_cols(GetParam()) : 4096 + 3;
   const auto W = random_matrix(GetParam(), rows, cols, 300);
   const auto X = random_vector(static_cast<size_t>(T) * cols, 301);
   ThreadPool pool(2);
@@ -120,8 +123,36 @@ TEST_P(Products, MatmulManyTokensCrossesTokenGroups) {
 
 // Small integers: every product and partial sum is exact in float, so all paths must agree with
 // the reference bit for bit (catches e.g. a dropped or doubled block that tolerance might hide).
+// Coded types get random codes under unit scales (offset -8 or -16 where the type has one),
+// so their weights are small integers too; the activations hold a 127 in every 32 values, so
+// that their 8-bit encoding (scale 127/127) is exact.
+void set_unit_scales(TestMatrix& W) {
+  const uint16_t one = 0x3c00, minus8 = 0xc800, minus16 = 0xcc00;
+  const size_t bytes = row_bytes(W.view.type, static_cast<size_t>(block_size(W.view.type)));
+  for (size_t b = 0; b < W.storage.size() / bytes; ++b) {
+    uint8_t* blk = W.storage.data() + bytes * b;
+    switch (W.view.type) {
+      case DType::Q4_1:
+        std::memcpy(blk + 2, &minus8, 2);
+        std::memcpy(blk, &one, 2);
+        break;
+      case DType::Q5_1:
+        std::memcpy(blk + 2, &minus16, 2);
+        std::memcpy(blk, &one, 2);
+        break;
+      case DType::Q6_K:
+        std::memset(blk + 192, 1, 16);
+        std::memcpy(blk + 208, &one, 2);
+        break;
+      default:  // Q4_0, Q5_0: d first
+        std::memcpy(blk, &one, 2);
+    }
+  }
+}
+
 TEST_P(Products, IntegerDataIsExact) {
-  const int rows = 19, cols = 4096 + 64;
+  const int rows = 19, cols = 4096 + 2 * unit_cols(GetParam());
+  const bool coded = block_size(GetParam()) > 1 && GetParam() != DType::Q8_0;
   TestMatrix W;
   W.view = Matrix{GetParam(), rows, cols, nullptr};
   W.storage.resize(W.view.bytes());
@@ -129,7 +160,18 @@ TEST_P(Products, IntegerDataIsExact) {
   std::uniform_int_distribution<int> q(-127, 127), xi(-8, 8);
   std::vector<float> wf(static_cast<size_t>(rows) * cols);
   for (auto& v : wf) v = static_cast<float>(q(rng));
-  for (int r = 0; r < rows; ++r) {
+  if (coded) {
+    W = random_matrix(GetParam(), rows, cols, 9);
+    set_unit_scales(W);
+    for (int r = 0; r < rows; ++r) {
+      const auto vals = row_values(W.view, r);
+      for (int c = 0; c < cols; ++c) {
+        ASSERT_EQ(vals[c], std::round(vals[c]));
+        wf[static_cast<size_t>(r) * cols + c] = static_cast<float>(vals[c]);
+      }
+    }
+  }
+  for (int r = 0; r < rows && !coded; ++r) {
     uint8_t* row = W.storage.data() + W.view.row_stride() * r;
     for (int c = 0; c < cols; ++c) {
       const float v = wf[static_cast<size_t>(r) * cols + c];
@@ -151,6 +193,7 @@ TEST_P(Products, IntegerDataIsExact) {
   const int T = 5;
   std::vector<float> X(static_cast<size_t>(T) * cols);
   for (auto& v : X) v = static_cast<float>(xi(rng));
+  for (size_t i = 0; i < X.size(); i += 32) X[i] = 127.0f;
   ThreadPool pool(2);
   for (bool portable : portable_modes()) {
     PathGuard guard(portable);
@@ -177,8 +220,9 @@ TEST_P(Products, IntegerDataIsExact) {
 // reference (the contract: the result must not depend on the path beyond float rounding).
 TEST_P(Products, PathsAgree) {
   if (!simd_available()) GTEST_SKIP() << "no AVX2+FMA on this CPU";
-  const auto W = random_matrix(GetParam(), 97, 4096 + 32, 400);
-  const auto x = random_vector(4096 + 32, 401);
+  const int cols = 4096 + unit_cols(GetParam());
+  const auto W = random_matrix(GetParam(), 97, cols, 400);
+  const auto x = random_vector(cols, 401);
   std::vector<double> ref, mag;
   matvec_ref(W.view, x.data(), ref, mag);
   ThreadPool pool(2);
@@ -193,16 +237,17 @@ TEST_P(Products, PathsAgree) {
 
 TEST_P(Products, EmptyAndInvalidShapes) {
   ThreadPool pool(2);
-  const auto W = random_matrix(GetParam(), 0, 64, 1);
-  std::vector<float> x(64, 1.0f), y(1, 7.0f);
+  const int cols = 2 * unit_cols(GetParam());
+  const auto W = random_matrix(GetParam(), 0, cols, 1);
+  std::vector<float> x(cols, 1.0f), y(1, 7.0f);
   matvec(W.view, x.data(), y.data(), pool);  // no rows: nothing written
   matmul(W.view, x.data(), 1, y.data(), pool);
   EXPECT_EQ(y[0], 7.0f);
-  const auto V = random_matrix(GetParam(), 2, 64, 2);
+  const auto V = random_matrix(GetParam(), 2, cols, 2);
   matmul(V.view, x.data(), 0, y.data(), pool);  // no tokens
   EXPECT_EQ(y[0], 7.0f);
   EXPECT_THROW(matmul(V.view, x.data(), -1, y.data(), pool), std::invalid_argument);
-  Matrix nodata{GetParam(), 2, 64, nullptr};
+  Matrix nodata{GetParam(), 2, cols, nullptr};
   EXPECT_THROW(matvec(nodata, x.data(), y.data(), pool), std::invalid_argument);
   EXPECT_THROW(matmul(nodata, x.data(), 1, y.data(), pool), std::invalid_argument);
 }

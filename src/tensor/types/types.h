@@ -8,5 +8,10 @@ TypeTraits f32_type();
 TypeTraits f16_type();
 TypeTraits q8_0_type();
 TypeTraits q8_k_type();
+TypeTraits q4_0_type();
+TypeTraits q4_1_type();
+TypeTraits q5_0_type();
+TypeTraits q5_1_type();
+TypeTraits q6_k_type();
 
 }  // namespace airtp

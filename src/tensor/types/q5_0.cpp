@@ -1,0 +1,68 @@
+#include "tensor/types/q5_0.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "tensor/fp16.h"
+#include "tensor/simd_rows.h"
+#include "tensor/types/block_args.h"
+#include "tensor/types/types.h"
+
+namespace airtp {
+
+void quantize_q5_0(const float* x, BlockQ5_0* out, int64_t n) {
+  check_block_count(n, 32, "quantize_q5_0");
+  for (int64_t b = 0; b < n / 32; ++b, x += 32) {
+    float amax = 0.0f, max = 0.0f;
+    for (int j = 0; j < 32; ++j) {
+      if (amax < std::fabs(x[j])) {
+        amax = std::fabs(x[j]);
+        max = x[j];
+      }
+    }
+    const float d = max / -16.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    out[b].d = fp32_to_fp16(d);
+    uint32_t qh = 0;
+    for (int j = 0; j < 16; ++j) {
+      int q0 = static_cast<int>(x[j] * id + 16.5f), q1 = static_cast<int>(x[j + 16] * id + 16.5f);
+      q0 = q0 < 31 ? q0 : 31;
+      q1 = q1 < 31 ? q1 : 31;
+      out[b].qs[j] = static_cast<uint8_t>((q0 & 0x0f) | (q1 & 0x0f) << 4);
+      qh |= static_cast<uint32_t>(q0 >> 4) << j | static_cast<uint32_t>(q1 >> 4) << (j + 16);
+    }
+    for (int k = 0; k < 4; ++k) out[b].qh[k] = static_cast<uint8_t>(qh >> (8 * k));
+  }
+}
+
+void dequantize_q5_0(const BlockQ5_0* in, float* out, int64_t n) {
+  check_block_count(n, 32, "dequantize_q5_0");
+  for (int64_t b = 0; b < n / 32; ++b, out += 32) {
+    const float d = fp16_to_fp32(in[b].d);
+    const uint32_t qh = in[b].qh[0] | in[b].qh[1] << 8 | in[b].qh[2] << 16 | static_cast<uint32_t>(in[b].qh[3]) << 24;
+    for (int j = 0; j < 16; ++j) {
+      const int q0 = (in[b].qs[j] & 0x0f) | ((qh >> j) & 1) << 4;
+      const int q1 = (in[b].qs[j] >> 4) | ((qh >> (j + 16)) & 1) << 4;
+      out[j] = static_cast<float>(q0 - 16) * d;
+      out[j + 16] = static_cast<float>(q1 - 16) * d;
+    }
+  }
+}
+
+namespace {
+void to_float(const void* src, float* dst, int64_t n) { dequantize_q5_0(static_cast<const BlockQ5_0*>(src), dst, n); }
+void from_float(const float* src, void* dst, int64_t n) { quantize_q5_0(src, static_cast<BlockQ5_0*>(dst), n); }
+}  // namespace
+
+TypeTraits q5_0_type() {
+  TypeTraits t{.type = DType::Q5_0, .name = "Q5_0", .ggml_type = 6, .file_type = 8 /* MOSTLY_Q5_0 */,
+               .block_size = 32, .block_bytes = sizeof(BlockQ5_0), .to_float = to_float,
+               .from_float = from_float, .vec_dot_type = DType::Q8_0};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q5_0;
+  t.matmul_avx2 = simd::matmul_rows_q5_0;
+#endif
+  return t;
+}
+
+}  // namespace airtp
