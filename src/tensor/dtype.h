@@ -8,7 +8,17 @@
 
 namespace airtp {
 
-enum class DType : uint8_t { F32, F16, Q8_0, Q8_K };
+enum class DType : uint8_t {
+  F32,
+  F16,
+  Q8_0,
+  Q8_K,
+  // GGML's k-quants with a per-sub-block minimum or 3-bit quants (tensor/types/kquants.h).
+  Q2_K,
+  Q3_K,
+  Q4_K,
+  Q5_K,
+};
 
 std::string_view dtype_name(DType t);
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,55 @@ inline double half_value(uint16_t h) {
   return sign ? -v : v;
 }
 
+// ---- k-quants (Q2_K..Q5_K): 256-value super-blocks, decoded value by value -------------------
+// Quants of 2 bits: value v of a 256 block sits in byte 32*(v/128) + v%32 of qs, bits
+// 2*((v%128)/32). Quants of 4 bits: byte 32*(v/64) + v%32, high nibble when (v%64) >= 32.
+// The extra bit of Q3_K/Q5_K: byte v%32 of its 32-byte mask, bit v/32.
+inline int kq_two_bits(const uint8_t* qs, int v) { return (qs[32 * (v / 128) + v % 32] >> (2 * ((v % 128) / 32))) & 3; }
+inline int kq_nibble(const uint8_t* qs, int v) {
+  const uint8_t b = qs[32 * (v / 64) + v % 32];
+  return (v % 64) < 32 ? b & 0xF : b >> 4;
+}
+inline int kq_high_bit(const uint8_t* mask, int v) { return (mask[v % 32] >> (v / 32)) & 1; }
+// The six-bit scale (which = 0) or minimum (which = 1) of 32-value sub-block j from Q4_K/Q5_K's
+// 12 bytes: j < 4 in the low six bits of byte j (+4 for minimums); j >= 4 low nibbles in byte
+// j+4 (scale low, minimum high), top two bits in the top bits of byte j-4 (scale) or j (minimum).
+inline int kq_six_bit(const uint8_t* s, int j, int which) {
+  if (j < 4) return s[j + 4 * which] & 63;
+  const int low = which == 0 ? s[j + 4] & 0xF : s[j + 4] >> 4;
+  return low | ((s[j - 4 + 4 * which] >> 6) << 4);
+}
+inline double kq_half(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return half_value(h);
+}
+// Value v of one k-quant super-block.
+inline double kquant_value(DType t, const uint8_t* blk, int v) {
+  switch (t) {
+    case DType::Q2_K: {  // scales[16] qs[64] d dmin
+      const uint8_t sc = blk[v / 16];
+      return kq_half(blk + 80) * (sc & 0xF) * kq_two_bits(blk + 16, v) - kq_half(blk + 82) * (sc >> 4);
+    }
+    case DType::Q3_K: {  // hmask[32] qs[64] scales[12] d
+      const uint8_t* s = blk + 96;
+      const int j = v / 16;
+      const int sc = ((j < 8 ? s[j] & 0xF : s[j - 8] >> 4) | (((s[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+      const int q = kq_two_bits(blk + 32, v) - (kq_high_bit(blk, v) ? 0 : 4);
+      return kq_half(blk + 108) * sc * q;
+    }
+    case DType::Q4_K:  // d dmin scales[12] qs[128]
+      return kq_half(blk) * kq_six_bit(blk + 4, v / 32, 0) * kq_nibble(blk + 16, v) -
+             kq_half(blk + 2) * kq_six_bit(blk + 4, v / 32, 1);
+    case DType::Q5_K:  // d dmin scales[12] qh[32] qs[128]
+      return kq_half(blk) * kq_six_bit(blk + 4, v / 32, 0) * (kq_nibble(blk + 48, v) + 16 * kq_high_bit(blk + 16, v)) -
+             kq_half(blk + 2) * kq_six_bit(blk + 4, v / 32, 1);
+    default:
+      return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+inline bool is_kquant(DType t) { return t == DType::Q2_K || t == DType::Q3_K || t == DType::Q4_K || t == DType::Q5_K; }
+
 // Row r of W decoded into doubles from the raw bytes.
 inline std::vector<double> row_values(const Matrix& W, int r) {
   std::vector<double> out(static_cast<size_t>(W.cols));
@@ -68,14 +118,43 @@ inline std::vector<double> row_values(const Matrix& W, int r) {
       }
       case DType::Q8_K:  // an activation format, not in table_types()
         break;
+      case DType::Q2_K:
+      case DType::Q3_K:
+      case DType::Q4_K:
+      case DType::Q5_K: {
+        const size_t bytes = type_traits(W.type).block_bytes;
+        out[c] = kquant_value(W.type, p + bytes * static_cast<size_t>(c / 256), c % 256);
+        break;
+      }
     }
   }
   return out;
 }
 
+// The activations as W's kernels multiply them: x itself, or x encoded by the library into the
+// type's 8-bit vec_dot_type and decoded here from the format (Q8_K: float d, int8 qs[256]; the
+// encoder is tested against its own reference elsewhere). Comparing products against these
+// keeps the battery's tolerance a float-rounding one.
+inline std::vector<double> kernel_activations(DType weight_type, const float* x, int n) {
+  std::vector<double> out(x, x + n);
+  const DType act = type_traits(weight_type).vec_dot_type;
+  if (act == DType::F32 || n == 0) return out;
+  std::vector<uint8_t> enc(row_bytes(act, static_cast<size_t>(n)));
+  type_traits(act).from_float(x, enc.data(), n);
+  if (act != DType::Q8_K) throw std::logic_error("reference.h: no decoder for this vec_dot_type");
+  for (int i = 0; i < n; ++i) {
+    const uint8_t* blk = enc.data() + 292 * static_cast<size_t>(i / 256);
+    float d;
+    std::memcpy(&d, blk, 4);
+    out[i] = static_cast<double>(d) * static_cast<int8_t>(blk[4 + i % 256]);
+  }
+  return out;
+}
+
 // y = W x in double, and sum |w_j x_j| per row: the scale float rounding errors are relative to.
-inline void matvec_ref(const Matrix& W, const float* x, std::vector<double>& y,
+inline void matvec_ref(const Matrix& W, const float* x_in, std::vector<double>& y,
                        std::vector<double>& mag) {
+  const std::vector<double> x = kernel_activations(W.type, x_in, W.cols);
   y.assign(static_cast<size_t>(W.rows), 0.0);
   mag.assign(static_cast<size_t>(W.rows), 0.0);
   for (int r = 0; r < W.rows; ++r) {
@@ -131,6 +210,27 @@ inline TestMatrix random_matrix(DType type, int rows, int cols, uint32_t seed) {
     }
     case DType::Q8_K:  // an activation format, not in table_types()
       break;
+    case DType::Q2_K:
+    case DType::Q3_K:
+    case DType::Q4_K:
+    case DType::Q5_K: {
+      // Random bytes are valid quants and scales; the fp16 super-block scale d and minimum
+      // scale dmin are random with one shared exponent, which keeps every decoded value a sum
+      // of terms that float represents exactly (so the library decodes bit-identically).
+      std::uniform_int_distribution<int> byte(0, 255), e(-10 + 15, -7 + 15), m(0, 1023), s(0, 1);
+      const size_t bytes = type_traits(type).block_bytes;
+      const size_t d_at = type == DType::Q2_K ? 80 : type == DType::Q3_K ? 108 : 0;
+      for (size_t b = 0; b < n / 256; ++b) {
+        uint8_t* blk = t.storage.data() + bytes * b;
+        for (size_t i = 0; i < bytes; ++i) blk[i] = static_cast<uint8_t>(byte(rng));
+        const int ex = e(rng);
+        const uint16_t d = static_cast<uint16_t>((s(rng) << 15) | (ex << 10) | m(rng));
+        const uint16_t dmin = static_cast<uint16_t>((ex << 10) | m(rng));
+        std::memcpy(blk + d_at, &d, 2);
+        if (type != DType::Q3_K) std::memcpy(blk + d_at + 2, &dmin, 2);
+      }
+      break;
+    }
   }
   t.view.data = t.storage.data();
   return t;

@@ -8,7 +8,10 @@
 // exactly on every path.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,6 +31,11 @@ struct Shape {
 };
 
 std::vector<Shape> shapes_for(DType t) {
+  if (block_size(t) == 256) {
+    // Super-block types: whole 256-value blocks; 401 x 4352 is above the threading threshold
+    // even at Q2_K's 84 bytes per 256 values (401 rows: prime).
+    return {{1, 256}, {7, 512}, {33, 4096 + 256}, {401, 4096 + 256}, {257, 512}, {5, 4096}, {64, 256}};
+  }
   // 131 x 4128 is above the kernels' 512 KB threshold for splitting rows over threads in every
   // type (131 rows: not divisible by 2 or 3 threads); the others mostly run on one thread.
   std::vector<Shape> s = {{1, 32}, {7, 64}, {33, 4096 + 32}, {131, 4096 + 32}, {257, 512},
@@ -45,6 +53,63 @@ void expect_close(const std::vector<float>& y, const std::vector<double>& ref,
   for (size_t i = 0; i < y.size(); ++i) {
     ASSERT_LE(std::fabs(y[i] - ref[i]), kRelTol * mag[i] + 1e-30)
         << what << " output " << i << ": got " << y[i] << ", reference " << ref[i];
+  }
+}
+
+// The k-quants' integer case: d = dmin = 1 and scales and minimums cut to two bits, so every
+// weight is a small integer; each 256-block of activations holds a 127, so their Q8_K encoding
+// is exact (scale +-1) while the others stay in [-8, 8]; every partial sum then stays below
+// 2^24 and all paths must give the exact product.
+void integer_kquant_products(DType type, int rows, int cols, int T) {
+  auto W = random_matrix(type, rows, cols, 9);
+  const size_t bytes = type_traits(type).block_bytes;
+  for (size_t b = 0; b < W.storage.size() / bytes; ++b) {
+    uint8_t* blk = W.storage.data() + bytes * b;
+    const uint16_t one = 0x3c00;
+    switch (type) {
+      case DType::Q2_K:
+        for (int j = 0; j < 16; ++j) blk[j] &= 0x33;
+        std::memcpy(blk + 80, &one, 2);
+        std::memcpy(blk + 82, &one, 2);
+        break;
+      case DType::Q3_K:  // 6-bit scales minus 32: keep them in [-32, -29] and [0, 3]
+        for (int j = 0; j < 8; ++j) blk[96 + j] &= 0x33;
+        for (int j = 8; j < 12; ++j) blk[96 + j] &= 0xAA;
+        std::memcpy(blk + 108, &one, 2);
+        break;
+      default:  // Q4_K, Q5_K: six-bit fields in bytes 0..7 (top bits: the high part of j >= 4)
+        for (int j = 0; j < 8; ++j) blk[4 + j] &= 0x03;
+        for (int j = 8; j < 12; ++j) blk[4 + j] &= 0x33;
+        std::memcpy(blk, &one, 2);
+        std::memcpy(blk + 2, &one, 2);
+        break;
+    }
+  }
+  std::vector<std::vector<double>> w(rows);
+  for (int r = 0; r < rows; ++r) w[r] = row_values(W.view, r);
+  std::mt19937 rng(10);
+  std::uniform_int_distribution<int> xi(-8, 8), sign(0, 1);
+  std::vector<float> X(static_cast<size_t>(T) * cols);
+  for (size_t i = 0; i < X.size(); ++i) X[i] = static_cast<float>(i % 256 == 0 ? (sign(rng) ? 127 : -127) : xi(rng));
+  ThreadPool pool(2);
+  for (bool portable : portable_modes()) {
+    PathGuard guard(portable);
+    std::vector<float> y(rows), Y(static_cast<size_t>(T) * rows);
+    matvec(W.view, X.data(), y.data(), pool);
+    matmul(W.view, X.data(), T, Y.data(), pool);
+    for (int t = 0; t < T; ++t) {
+      for (int r = 0; r < rows; ++r) {
+        double ref = 0;
+        for (int c = 0; c < cols; ++c) {
+          ASSERT_EQ(w[r][c], std::round(w[r][c])) << "weight " << r << "," << c << " is not an integer";
+          ref += w[r][c] * X[static_cast<size_t>(t) * cols + c];
+        }
+        if (t == 0) {
+          ASSERT_EQ(y[r], ref) << mode_name(portable) << " matvec row " << r;
+        }
+        ASSERT_EQ(Y[static_cast<size_t>(t) * rows + r], ref) << mode_name(portable) << " matmul token " << t << " row " << r;
+      }
+    }
   }
 }
 
@@ -101,7 +166,8 @@ TEST_P(Products, MatmulMatchesReference) {
 // More tokens than one L2-sized token group of the AVX2 kernel (2^18 floats / cols).
 TEST_P(Products, MatmulManyTokensCrossesTokenGroups) {
   const int rows = 6, T = 70;
-  const int cols = GetParam() == DType::Q8_0 ? 4096 + 32 : 4096 + 3;
+  const int bs = block_size(GetParam());
+  const int cols = bs == 1 ? 4096 + 3 : 4096 + bs;
   const auto W = random_matrix(GetParam(), rows, cols, 300);
   const auto X = random_vector(static_cast<size_t>(T) * cols, 301);
   ThreadPool pool(2);
@@ -121,7 +187,9 @@ TEST_P(Products, MatmulManyTokensCrossesTokenGroups) {
 // Small integers: every product and partial sum is exact in float, so all paths must agree with
 // the reference bit for bit (catches e.g. a dropped or doubled block that tolerance might hide).
 TEST_P(Products, IntegerDataIsExact) {
-  const int rows = 19, cols = 4096 + 64;
+  const int rows = 19, cols = 4096 + (is_kquant(GetParam()) ? 256 : 64);
+  const int T = 5;
+  if (is_kquant(GetParam())) return integer_kquant_products(GetParam(), rows, cols, T);
   TestMatrix W;
   W.view = Matrix{GetParam(), rows, cols, nullptr};
   W.storage.resize(W.view.bytes());
@@ -148,7 +216,6 @@ TEST_P(Products, IntegerDataIsExact) {
     }
   }
   W.view.data = W.storage.data();
-  const int T = 5;
   std::vector<float> X(static_cast<size_t>(T) * cols);
   for (auto& v : X) v = static_cast<float>(xi(rng));
   ThreadPool pool(2);
@@ -177,8 +244,9 @@ TEST_P(Products, IntegerDataIsExact) {
 // reference (the contract: the result must not depend on the path beyond float rounding).
 TEST_P(Products, PathsAgree) {
   if (!simd_available()) GTEST_SKIP() << "no AVX2+FMA on this CPU";
-  const auto W = random_matrix(GetParam(), 97, 4096 + 32, 400);
-  const auto x = random_vector(4096 + 32, 401);
+  const int cols = 4096 + std::max(32, block_size(GetParam()));
+  const auto W = random_matrix(GetParam(), 97, cols, 400);
+  const auto x = random_vector(cols, 401);
   std::vector<double> ref, mag;
   matvec_ref(W.view, x.data(), ref, mag);
   ThreadPool pool(2);
@@ -193,16 +261,17 @@ TEST_P(Products, PathsAgree) {
 
 TEST_P(Products, EmptyAndInvalidShapes) {
   ThreadPool pool(2);
-  const auto W = random_matrix(GetParam(), 0, 64, 1);
-  std::vector<float> x(64, 1.0f), y(1, 7.0f);
+  const int cols = std::max(64, block_size(GetParam()));
+  const auto W = random_matrix(GetParam(), 0, cols, 1);
+  std::vector<float> x(cols, 1.0f), y(1, 7.0f);
   matvec(W.view, x.data(), y.data(), pool);  // no rows: nothing written
   matmul(W.view, x.data(), 1, y.data(), pool);
   EXPECT_EQ(y[0], 7.0f);
-  const auto V = random_matrix(GetParam(), 2, 64, 2);
+  const auto V = random_matrix(GetParam(), 2, cols, 2);
   matmul(V.view, x.data(), 0, y.data(), pool);  // no tokens
   EXPECT_EQ(y[0], 7.0f);
   EXPECT_THROW(matmul(V.view, x.data(), -1, y.data(), pool), std::invalid_argument);
-  Matrix nodata{GetParam(), 2, 64, nullptr};
+  Matrix nodata{GetParam(), 2, cols, nullptr};
   EXPECT_THROW(matvec(nodata, x.data(), y.data(), pool), std::invalid_argument);
   EXPECT_THROW(matmul(nodata, x.data(), 1, y.data(), pool), std::invalid_argument);
 }

@@ -8,5 +8,9 @@ TypeTraits f32_type();
 TypeTraits f16_type();
 TypeTraits q8_0_type();
 TypeTraits q8_k_type();
+TypeTraits q2_k_type();
+TypeTraits q3_k_type();
+TypeTraits q4_k_type();
+TypeTraits q5_k_type();
 
 }  // namespace airtp
