@@ -229,7 +229,7 @@ void add_llama_metadata(gguf::Writer& w, const ModelConfig& c, DType type) {
   w.add_string("general.architecture", "llama");
   w.add_string("general.name", c.name);
   w.add_uint32("general.file_type", type_traits(type).file_type);
-  if (type == DType::Q8_0) w.add_uint32("general.quantization_version", 2);  // GGML_QNT_VERSION
+  if (type_traits(type).block_size > 1) w.add_uint32("general.quantization_version", 2);  // GGML_QNT_VERSION
   w.add_uint32("llama.context_length", static_cast<uint32_t>(c.max_seq_len));
   w.add_uint32("llama.embedding_length", static_cast<uint32_t>(c.dim));
   w.add_uint32("llama.block_count", static_cast<uint32_t>(c.n_layers));
