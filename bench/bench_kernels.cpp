@@ -3,7 +3,7 @@
 // bandwidth. Large matrices are cycled through enough copies (>= 128 MB) that no iteration
 // finds its weights in the last-level cache, as in a real forward pass over a whole model.
 //
-// Arguments: type (0 F32, 1 F16, 2 Q8_0), rows, cols, threads, path (0 portable, 1 AVX2).
+// Arguments: type (airtp::DType's value: 0 F32, 1 F16, 2 Q8_0, 4..7 Q2_K..Q5_K), rows, cols, threads, path (0 portable, 1 AVX2).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -73,7 +73,7 @@ std::vector<float> activations(size_t n) {
   return v;
 }
 
-const char* type_name(int t) { return t == 0 ? "F32" : t == 1 ? "F16" : "Q8_0"; }
+std::string type_name(int t) { return std::string(airtp::dtype_name(static_cast<DType>(t))); }
 
 // Selects the kernel path for one benchmark; skips AVX2 runs on CPUs without it.
 bool select_path(benchmark::State& state, int64_t avx2) {
@@ -103,7 +103,7 @@ void BM_matvec(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(w.views[0].bytes()));
-  state.SetLabel(std::string(type_name(static_cast<int>(state.range(0)))) +
+  state.SetLabel(type_name(static_cast<int>(state.range(0))) +
                  (state.range(4) ? " avx2" : " portable") +
                  (w.views.size() > 1 ? " cold" : " cache-resident"));
   airtp::force_portable_kernels(false);
@@ -133,7 +133,7 @@ void BM_matmul(benchmark::State& state) {
   // Time per token, to compare with T separate matvecs.
   state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * T,
                                                   benchmark::Counter::kIsRate);
-  state.SetLabel(std::string(type_name(static_cast<int>(state.range(0)))) +
+  state.SetLabel(type_name(static_cast<int>(state.range(0))) +
                  (state.range(4) ? " avx2" : " portable") + " T=" + std::to_string(T));
   airtp::force_portable_kernels(false);
 }

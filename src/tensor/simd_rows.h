@@ -21,6 +21,15 @@ void matvec_rows_q8_0(const Matrix& W, const void* x, float* y, int64_t r0, int6
 void matmul_rows_f32(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 void matmul_rows_f16(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 void matmul_rows_q8_0(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+// The k-quants (types/kquants_avx2.cpp); x / X are Q8_K blocks.
+void matvec_rows_q2_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_q3_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_q4_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_q5_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matmul_rows_q2_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_q3_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_q4_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_q5_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 
 }  // namespace airtp::simd
 #endif

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "tensor/fp16.h"
+#include "tensor/simd_rows.h"
 #include "tensor/types/kquants.h"
 #include "tensor/types/types.h"
 
@@ -85,6 +86,10 @@ TypeTraits q2_k_type() {
   TypeTraits t{.type = DType::Q2_K, .name = "Q2_K", .ggml_type = 10, .file_type = 10 /* MOSTLY_Q2_K */,
                .block_size = kQK, .block_bytes = sizeof(BlockQ2_K), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_K};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q2_k;
+  t.matmul_avx2 = simd::matmul_rows_q2_k;
+#endif
   return t;
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "tensor/fp16.h"
+#include "tensor/simd_rows.h"
 #include "tensor/types/kquants.h"
 #include "tensor/types/types.h"
 
@@ -105,6 +106,10 @@ TypeTraits q3_k_type() {
   TypeTraits t{.type = DType::Q3_K, .name = "Q3_K", .ggml_type = 11, .file_type = 11 /* MOSTLY_Q3_K_S */,
                .block_size = kQK, .block_bytes = sizeof(BlockQ3_K), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_K};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q3_k;
+  t.matmul_avx2 = simd::matmul_rows_q3_k;
+#endif
   return t;
 }
 

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "tensor/fp16.h"
+#include "tensor/simd_rows.h"
 #include "tensor/types/kquants.h"
 #include "tensor/types/types.h"
 
@@ -45,6 +46,10 @@ TypeTraits q4_k_type() {
   TypeTraits t{.type = DType::Q4_K, .name = "Q4_K", .ggml_type = 12, .file_type = 14 /* MOSTLY_Q4_K_S */,
                .block_size = kQK, .block_bytes = sizeof(BlockQ4_K), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_K};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q4_k;
+  t.matmul_avx2 = simd::matmul_rows_q4_k;
+#endif
   return t;
 }
 

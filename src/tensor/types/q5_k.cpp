@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "tensor/fp16.h"
+#include "tensor/simd_rows.h"
 #include "tensor/types/kquants.h"
 #include "tensor/types/types.h"
 
@@ -61,6 +62,10 @@ TypeTraits q5_k_type() {
   TypeTraits t{.type = DType::Q5_K, .name = "Q5_K", .ggml_type = 13, .file_type = 16 /* MOSTLY_Q5_K_S */,
                .block_size = kQK, .block_bytes = sizeof(BlockQ5_K), .to_float = to_float,
                .from_float = from_float, .vec_dot_type = DType::Q8_K};
+#if AIRTP_HAVE_X86_SIMD
+  t.matvec_avx2 = simd::matvec_rows_q5_k;
+  t.matmul_avx2 = simd::matmul_rows_q5_k;
+#endif
   return t;
 }
 
