@@ -85,7 +85,7 @@ inline int minimums_32(const int16_t* bsums, const uint32_t m[2]) {
   return _mm_cvtsi128_si32(s);
 }
 
-float dot_q2_k(const BlockQ2_K& x, const BlockQ8_K& y) {
+[[gnu::always_inline]] inline float dot_q2_k(const BlockQ2_K& x, const BlockQ8_K& y) {
   const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x.scales));
   const __m128i low4 = _mm_set1_epi8(0xF);
   const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), low4));
@@ -103,36 +103,40 @@ float dot_q2_k(const BlockQ2_K& x, const BlockQ8_K& y) {
   return y.d * half(x.d) * static_cast<float>(hsum_i32(acc)) - y.d * half(x.dmin) * static_cast<float>(summ);
 }
 
-float dot_q3_k(const BlockQ3_K& x, const BlockQ8_K& y) {
+[[gnu::always_inline]] inline float dot_q3_k(const BlockQ3_K& x, const BlockQ8_K& y) {
   // The 16 six-bit scales, four per 32-bit word: low nibbles from bytes 0..7 (low, then high
   // nibbles), top two bits from bytes 8..11 (bit pairs 0, 1, 2, 3 of each byte in turn).
-  uint32_t w[3], sc[4];
+  uint32_t w[3];
   __builtin_memcpy(w, x.scales, 12);
-  sc[0] = (w[0] & 0x0f0f0f0fu) | ((w[2] & 0x03030303u) << 4);
-  sc[1] = (w[1] & 0x0f0f0f0fu) | (((w[2] >> 2) & 0x03030303u) << 4);
-  sc[2] = ((w[0] >> 4) & 0x0f0f0f0fu) | (((w[2] >> 4) & 0x03030303u) << 4);
-  sc[3] = ((w[1] >> 4) & 0x0f0f0f0fu) | (((w[2] >> 6) & 0x03030303u) << 4);
-  const __m128i sc8 = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)), _mm_set1_epi8(32));
+  const uint32_t s0 = (w[0] & 0x0f0f0f0fu) | ((w[2] & 0x03030303u) << 4);
+  const uint32_t s1 = (w[1] & 0x0f0f0f0fu) | (((w[2] >> 2) & 0x03030303u) << 4);
+  const uint32_t s2 = ((w[0] >> 4) & 0x0f0f0f0fu) | (((w[2] >> 4) & 0x03030303u) << 4);
+  const uint32_t s3 = ((w[1] >> 4) & 0x0f0f0f0fu) | (((w[2] >> 6) & 0x03030303u) << 4);
+  // Assembled in registers: a 16-byte load of four just-stored words would stall on store
+  // forwarding once per super-block.
+  const __m128i sc8 = _mm_sub_epi8(_mm_set_epi32(static_cast<int>(s3), static_cast<int>(s2), static_cast<int>(s1),
+                                                 static_cast<int>(s0)),
+                                   _mm_set1_epi8(32));
   const __m256i scales = _mm256_broadcastsi128_si256(sc8);
-  const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1), four = _mm256_set1_epi8(4);
+  const __m256i m3 = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4), zero = _mm256_setzero_si256();
   const __m256i hm = load(x.hmask);
   __m256i acc = _mm256_setzero_si256();
   for (int h = 0; h < 2; ++h) {
     const __m256i bits = load(x.qs + 32 * h);
     for (int s = 0; s < 4; ++s) {
-      // q in [-4, 3]: low two bits, +4 when the high bit is set, -4; signed quants go through
-      // maddubs as |q| times the activation with q's sign.
-      const __m256i hb = _mm256_slli_epi16(byte_bits(hm, 4 * h + s, one), 2);
-      const __m256i q = _mm256_sub_epi8(_mm256_or_si256(byte_bits(bits, 2 * s, m3), hb), four);
-      const int8_t* a = y.qs + 128 * h + 32 * s;
-      const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(load(a), q));
+      // q = low two bits - (4 unless the high bit is set): maddubs takes unsigned quants, so
+      // the two parts are multiplied separately and subtracted.
+      const __m256i clear = _mm256_cmpeq_epi8(_mm256_and_si256(hm, _mm256_set1_epi8(static_cast<char>(1 << (4 * h + s)))), zero);
+      const __m256i a = load(y.qs + 128 * h + 32 * s);
+      const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(byte_bits(bits, 2 * s, m3), a),
+                                         _mm256_maddubs_epi16(_mm256_and_si256(clear, four), a));
       acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, pair_scales(scales, 4 * h + s)));
     }
   }
   return y.d * half(x.d) * static_cast<float>(hsum_i32(acc));
 }
 
-float dot_q4_k(const BlockQ4_K& x, const BlockQ8_K& y) {
+[[gnu::always_inline]] inline float dot_q4_k(const BlockQ4_K& x, const BlockQ8_K& y) {
   uint32_t sc_words[2], m[2];
   unpack_scale_min(x.scales, sc_words, m);
   uint8_t sc[8];
@@ -150,7 +154,7 @@ float dot_q4_k(const BlockQ4_K& x, const BlockQ8_K& y) {
          y.d * half(x.dmin) * static_cast<float>(minimums_32(y.bsums, m));
 }
 
-float dot_q5_k(const BlockQ5_K& x, const BlockQ8_K& y) {
+[[gnu::always_inline]] inline float dot_q5_k(const BlockQ5_K& x, const BlockQ8_K& y) {
   uint32_t sc_words[2], m[2];
   unpack_scale_min(x.scales, sc_words, m);
   uint8_t sc[8];
