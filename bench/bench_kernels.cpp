@@ -73,7 +73,7 @@ std::vector<float> activations(size_t n) {
   return v;
 }
 
-std::string_view type_name(int t) { return airtp::dtype_name(static_cast<DType>(t)); }
+std::string type_name(int t) { return std::string(airtp::dtype_name(static_cast<DType>(t))); }
 
 // Selects the kernel path for one benchmark; skips AVX2 runs on CPUs without it.
 bool select_path(benchmark::State& state, int64_t avx2) {
@@ -103,7 +103,7 @@ void BM_matvec(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(w.views[0].bytes()));
-  state.SetLabel(std::string(type_name(static_cast<int>(state.range(0)))) +
+  state.SetLabel(type_name(static_cast<int>(state.range(0))) +
                  (state.range(4) ? " avx2" : " portable") +
                  (w.views.size() > 1 ? " cold" : " cache-resident"));
   airtp::force_portable_kernels(false);
@@ -133,7 +133,7 @@ void BM_matmul(benchmark::State& state) {
   // Time per token, to compare with T separate matvecs.
   state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * T,
                                                   benchmark::Counter::kIsRate);
-  state.SetLabel(std::string(type_name(static_cast<int>(state.range(0)))) +
+  state.SetLabel(type_name(static_cast<int>(state.range(0))) +
                  (state.range(4) ? " avx2" : " portable") + " T=" + std::to_string(T));
   airtp::force_portable_kernels(false);
 }

@@ -11,6 +11,7 @@ namespace airtp {
 enum class DType : uint8_t {
   F32, F16, Q8_0, Q8_K,
   Q4_0, Q4_1, Q5_0, Q5_1, Q6_K,  // 32-value blocks with one scale, and Q6_K
+  Q2_K, Q3_K, Q4_K, Q5_K,        // k-quants with per-sub-block scales (tensor/types/kquants.h)
 };
 
 std::string_view dtype_name(DType t);

@@ -32,6 +32,15 @@ void matmul_rows_q4_1(const Matrix& W, const void* X, int T, float* Y, int64_t r
 void matmul_rows_q5_0(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 void matmul_rows_q5_1(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 void matmul_rows_q6_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+// The k-quants (types/kquants_avx2.cpp); x / X are Q8_K blocks.
+void matvec_rows_q2_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_q3_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_q4_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matvec_rows_q5_k(const Matrix& W, const void* x, float* y, int64_t r0, int64_t r1);
+void matmul_rows_q2_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_q3_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_q4_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
+void matmul_rows_q5_k(const Matrix& W, const void* X, int T, float* Y, int64_t r0, int64_t r1);
 
 }  // namespace airtp::simd
 #endif

@@ -15,6 +15,7 @@ std::span<const TypeTraits> all_types() {
   static const std::vector<TypeTraits> table = {
       f32_type(), f16_type(), q8_0_type(), q8_k_type(),
       q4_0_type(), q4_1_type(), q5_0_type(), q5_1_type(), q6_k_type(),
+      q2_k_type(), q3_k_type(), q4_k_type(), q5_k_type(),
   };
   return table;
 }

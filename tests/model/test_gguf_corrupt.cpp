@@ -318,8 +318,10 @@ TEST(GgufCorrupt, Tensors) {
 
   s.alter = {{"blk.0.attn_v.weight", {200, {32, 16}}}};
   expect_gguf_error(s, "tensor 'blk.0.attn_v.weight' has unknown tensor type 200");
+  s.alter = {{"blk.0.attn_v.weight", {16, {32, 16}}}};
+  expect_gguf_error(s, "tensor 'blk.0.attn_v.weight' has unsupported tensor type IQ2_XXS (16)");
   s.alter = {{"blk.0.attn_v.weight", {12, {32, 16}}}};
-  expect_gguf_error(s, "tensor 'blk.0.attn_v.weight' has unsupported tensor type Q4_K (12)");
+  expect_gguf_error(s, "Q4_K tensor 'blk.0.attn_v.weight' has row length 32, not a multiple of 256");
   s.alter = {{"blk.0.ffn_norm.weight", {gguf::kTypeF16, {32}}}};
   expect_gguf_error(s, "tensor 'blk.0.ffn_norm.weight' has type F16; vector weights (norms, rope factors) must be F32");
   s.alter.clear();

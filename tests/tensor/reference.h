@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,24 @@ inline double half_value(uint16_t h) {
   return sign ? -v : v;
 }
 
+// ---- k-quants (Q2_K..Q5_K): 256-value super-blocks, decoded value by value -------------------
+// Quants of 2 bits: value v of a 256 block sits in byte 32*(v/128) + v%32 of qs, bits
+// 2*((v%128)/32). Quants of 4 bits: byte 32*(v/64) + v%32, high nibble when (v%64) >= 32.
+// The extra bit of Q3_K/Q5_K: byte v%32 of its 32-byte mask, bit v/32.
+inline int kq_two_bits(const uint8_t* qs, int v) { return (qs[32 * (v / 128) + v % 32] >> (2 * ((v % 128) / 32))) & 3; }
+inline int kq_nibble(const uint8_t* qs, int v) {
+  const uint8_t b = qs[32 * (v / 64) + v % 32];
+  return (v % 64) < 32 ? b & 0xF : b >> 4;
+}
+inline int kq_high_bit(const uint8_t* mask, int v) { return (mask[v % 32] >> (v / 32)) & 1; }
+// The six-bit scale (which = 0) or minimum (which = 1) of 32-value sub-block j from Q4_K/Q5_K's
+// 12 bytes: j < 4 in the low six bits of byte j (+4 for minimums); j >= 4 low nibbles in byte
+// j+4 (scale low, minimum high), top two bits in the top bits of byte j-4 (scale) or j (minimum).
+inline int kq_six_bit(const uint8_t* s, int j, int which) {
+  if (j < 4) return s[j + 4 * which] & 63;
+  const int low = which == 0 ? s[j + 4] & 0xF : s[j + 4] >> 4;
+  return low | ((s[j - 4 + 4 * which] >> 6) << 4);
+}
 inline double half_at(const uint8_t* p) {
   uint16_t h;
   std::memcpy(&h, p, 2);
@@ -55,6 +74,31 @@ inline int high_bit(const uint8_t* p, int j) { return (p[j / 8] >> (j % 8)) & 1;
 // Columns per test unit: 32, or the type's block when longer (Q6_K: 256), so shapes written in
 // units hold whole blocks of every type.
 inline int unit_cols(DType t) { return block_size(t) > 32 ? block_size(t) : 32; }
+// Value v of one k-quant super-block.
+inline double kquant_value(DType t, const uint8_t* blk, int v) {
+  switch (t) {
+    case DType::Q2_K: {  // scales[16] qs[64] d dmin
+      const uint8_t sc = blk[v / 16];
+      return half_at(blk + 80) * (sc & 0xF) * kq_two_bits(blk + 16, v) - half_at(blk + 82) * (sc >> 4);
+    }
+    case DType::Q3_K: {  // hmask[32] qs[64] scales[12] d
+      const uint8_t* s = blk + 96;
+      const int j = v / 16;
+      const int sc = ((j < 8 ? s[j] & 0xF : s[j - 8] >> 4) | (((s[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+      const int q = kq_two_bits(blk + 32, v) - (kq_high_bit(blk, v) ? 0 : 4);
+      return half_at(blk + 108) * sc * q;
+    }
+    case DType::Q4_K:  // d dmin scales[12] qs[128]
+      return half_at(blk) * kq_six_bit(blk + 4, v / 32, 0) * kq_nibble(blk + 16, v) -
+             half_at(blk + 2) * kq_six_bit(blk + 4, v / 32, 1);
+    case DType::Q5_K:  // d dmin scales[12] qh[32] qs[128]
+      return half_at(blk) * kq_six_bit(blk + 4, v / 32, 0) * (kq_nibble(blk + 48, v) + 16 * kq_high_bit(blk + 16, v)) -
+             half_at(blk + 2) * kq_six_bit(blk + 4, v / 32, 1);
+    default:
+      return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+inline bool is_kquant(DType t) { return t == DType::Q2_K || t == DType::Q3_K || t == DType::Q4_K || t == DType::Q5_K; }
 
 // Row r of W decoded into doubles from the raw bytes.
 inline std::vector<double> row_values(const Matrix& W, int r) {
@@ -119,6 +163,14 @@ inline std::vector<double> row_values(const Matrix& W, int r) {
         const uint8_t lo = blk[64 * h + k + 32 * (g & 1)];
         const int q = (g < 2 ? lo & 15 : lo >> 4) | ((blk[128 + 32 * h + k] >> (2 * g)) & 3) << 4;
         out[c] = half_at(blk + 208) * static_cast<int8_t>(blk[192 + i / 16]) * (q - 32);
+        break;
+      }
+      case DType::Q2_K:
+      case DType::Q3_K:
+      case DType::Q4_K:
+      case DType::Q5_K: {
+        const size_t bytes = type_traits(W.type).block_bytes;
+        out[c] = kquant_value(W.type, p + bytes * static_cast<size_t>(c / 256), c % 256);
         break;
       }
     }
@@ -229,6 +281,27 @@ inline TestMatrix random_matrix(DType type, int rows, int cols, uint32_t seed) {
     case DType::Q6_K:
       for (size_t b = 0; b < n / 256; ++b) random_block(rng, t.storage.data() + 210 * b, 210, {208}, -14, -8);
       break;
+    case DType::Q2_K:
+    case DType::Q3_K:
+    case DType::Q4_K:
+    case DType::Q5_K: {
+      // Random bytes are valid quants and scales; the fp16 super-block scale d and minimum
+      // scale dmin are random with one shared exponent, which keeps every decoded value a sum
+      // of terms that float represents exactly (so the library decodes bit-identically).
+      std::uniform_int_distribution<int> byte(0, 255), e(-10 + 15, -7 + 15), m(0, 1023), s(0, 1);
+      const size_t bytes = type_traits(type).block_bytes;
+      const size_t d_at = type == DType::Q2_K ? 80 : type == DType::Q3_K ? 108 : 0;
+      for (size_t b = 0; b < n / 256; ++b) {
+        uint8_t* blk = t.storage.data() + bytes * b;
+        for (size_t i = 0; i < bytes; ++i) blk[i] = static_cast<uint8_t>(byte(rng));
+        const int ex = e(rng);
+        const uint16_t d = static_cast<uint16_t>((s(rng) << 15) | (ex << 10) | m(rng));
+        const uint16_t dmin = static_cast<uint16_t>((ex << 10) | m(rng));
+        std::memcpy(blk + d_at, &d, 2);
+        if (type != DType::Q3_K) std::memcpy(blk + d_at + 2, &dmin, 2);
+      }
+      break;
+    }
   }
   t.view.data = t.storage.data();
   return t;

@@ -10,7 +10,10 @@
 // so the tolerance stays one of float rounding, not of the activations' quantization.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,6 +33,11 @@ struct Shape {
 };
 
 std::vector<Shape> shapes_for(DType t) {
+  if (block_size(t) == 256) {
+    // Super-block types: whole 256-value blocks; 401 x 4352 is above the threading threshold
+    // even at Q2_K's 84 bytes per 256 values (401 rows: prime).
+    return {{1, 256}, {7, 512}, {33, 4096 + 256}, {401, 4096 + 256}, {257, 512}, {5, 4096}, {64, 256}};
+  }
   // 131 x 4128 is above the kernels' 512 KB threshold for splitting rows over threads in every
   // type (131 rows: not divisible by 2 or 3 threads); the others mostly run on one thread.
   const int u = unit_cols(t);
@@ -48,6 +56,63 @@ void expect_close(const std::vector<float>& y, const std::vector<double>& ref,
   for (size_t i = 0; i < y.size(); ++i) {
     ASSERT_LE(std::fabs(y[i] - ref[i]), kRelTol * mag[i] + 1e-30)
         << what << " output " << i << ": got " << y[i] << ", reference " << ref[i];
+  }
+}
+
+// The k-quants' integer case: d = dmin = 1 and scales and minimums cut to two bits, so every
+// weight is a small integer; each 256-block of activations holds a 127, so their Q8_K encoding
+// is exact (scale +-1) while the others stay in [-8, 8]; every partial sum then stays below
+// 2^24 and all paths must give the exact product.
+void integer_kquant_products(DType type, int rows, int cols, int T) {
+  auto W = random_matrix(type, rows, cols, 9);
+  const size_t bytes = type_traits(type).block_bytes;
+  for (size_t b = 0; b < W.storage.size() / bytes; ++b) {
+    uint8_t* blk = W.storage.data() + bytes * b;
+    const uint16_t one = 0x3c00;
+    switch (type) {
+      case DType::Q2_K:
+        for (int j = 0; j < 16; ++j) blk[j] &= 0x33;
+        std::memcpy(blk + 80, &one, 2);
+        std::memcpy(blk + 82, &one, 2);
+        break;
+      case DType::Q3_K:  // 6-bit scales minus 32: keep them in [-32, -29] and [0, 3]
+        for (int j = 0; j < 8; ++j) blk[96 + j] &= 0x33;
+        for (int j = 8; j < 12; ++j) blk[96 + j] &= 0xAA;
+        std::memcpy(blk + 108, &one, 2);
+        break;
+      default:  // Q4_K, Q5_K: six-bit fields in bytes 0..7 (top bits: the high part of j >= 4)
+        for (int j = 0; j < 8; ++j) blk[4 + j] &= 0x03;
+        for (int j = 8; j < 12; ++j) blk[4 + j] &= 0x33;
+        std::memcpy(blk, &one, 2);
+        std::memcpy(blk + 2, &one, 2);
+        break;
+    }
+  }
+  std::vector<std::vector<double>> w(rows);
+  for (int r = 0; r < rows; ++r) w[r] = row_values(W.view, r);
+  std::mt19937 rng(10);
+  std::uniform_int_distribution<int> xi(-8, 8), sign(0, 1);
+  std::vector<float> X(static_cast<size_t>(T) * cols);
+  for (size_t i = 0; i < X.size(); ++i) X[i] = static_cast<float>(i % 256 == 0 ? (sign(rng) ? 127 : -127) : xi(rng));
+  ThreadPool pool(2);
+  for (bool portable : portable_modes()) {
+    PathGuard guard(portable);
+    std::vector<float> y(rows), Y(static_cast<size_t>(T) * rows);
+    matvec(W.view, X.data(), y.data(), pool);
+    matmul(W.view, X.data(), T, Y.data(), pool);
+    for (int t = 0; t < T; ++t) {
+      for (int r = 0; r < rows; ++r) {
+        double ref = 0;
+        for (int c = 0; c < cols; ++c) {
+          ASSERT_EQ(w[r][c], std::round(w[r][c])) << "weight " << r << "," << c << " is not an integer";
+          ref += w[r][c] * X[static_cast<size_t>(t) * cols + c];
+        }
+        if (t == 0) {
+          ASSERT_EQ(y[r], ref) << mode_name(portable) << " matvec row " << r;
+        }
+        ASSERT_EQ(Y[static_cast<size_t>(t) * rows + r], ref) << mode_name(portable) << " matmul token " << t << " row " << r;
+      }
+    }
   }
 }
 
@@ -152,6 +217,8 @@ void set_unit_scales(TestMatrix& W) {
 
 TEST_P(Products, IntegerDataIsExact) {
   const int rows = 19, cols = 4096 + 2 * unit_cols(GetParam());
+  const int T = 5;
+  if (is_kquant(GetParam())) return integer_kquant_products(GetParam(), rows, cols, T);
   const bool coded = block_size(GetParam()) > 1 && GetParam() != DType::Q8_0;
   TestMatrix W;
   W.view = Matrix{GetParam(), rows, cols, nullptr};
@@ -190,7 +257,6 @@ TEST_P(Products, IntegerDataIsExact) {
     }
   }
   W.view.data = W.storage.data();
-  const int T = 5;
   std::vector<float> X(static_cast<size_t>(T) * cols);
   for (auto& v : X) v = static_cast<float>(xi(rng));
   for (size_t i = 0; i < X.size(); i += 32) X[i] = 127.0f;

@@ -13,5 +13,9 @@ TypeTraits q4_1_type();
 TypeTraits q5_0_type();
 TypeTraits q5_1_type();
 TypeTraits q6_k_type();
+TypeTraits q2_k_type();
+TypeTraits q3_k_type();
+TypeTraits q4_k_type();
+TypeTraits q5_k_type();
 
 }  // namespace airtp
