@@ -115,8 +115,10 @@ int run(const GenerateOptions& o) {
                                                s.model().path));
   std::vector<int> prompt;
   if (o.token_ids_given) prompt = parse_ids(o.token_ids);
-  else if (!tok.empty()) prompt = tok.encode(o.prompt, true);
+  else if (!tok.empty()) prompt = tok.encode(o.prompt, tok.add_bos());
   else prompt = {1};  // BOS: the model carries no tokenizer
+  if (prompt.empty())  // a vocabulary without BOS and an empty prompt: nothing to continue
+    throw ParameterError("prompt", "is empty and this vocabulary adds no BOS token: give some text");
   if (static_cast<int>(prompt.size()) + o.steps > eng.max_ctx())
     throw ParameterError("steps", fmt::format("{} plus the prompt's {} tokens exceed the context of {} tokens", o.steps,
                                               prompt.size(), eng.max_ctx()));
@@ -148,15 +150,14 @@ int run(const GenerateOptions& o) {
     std::fflush(stdout);
   }
   int prev = prompt.back();
-  // As llama.cpp, generation ends at the model's end-of-generation token, which is not printed.
-  const int eos = tok.empty() ? -1 : tok.eos();
+  // As llama.cpp, generation ends at an end-of-generation token (EOS or end of turn), not printed.
   bool stopped_at_eos = false;
   t0 = Clock::now();
   for (int i = 0; i < o.steps; ++i) {
     maybe_inject_fault(s, i);
     int next = root ? sampler.sample(logits) : 0;
     next = s.share_token(next);
-    if (next == eos && !o.ignore_eos) {  // every rank has the same token: all stop together
+    if (!tok.empty() && tok.is_end_of_generation(next) && !o.ignore_eos) {  // every rank has the same token: all stop together
       stopped_at_eos = true;
       break;
     }

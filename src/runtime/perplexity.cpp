@@ -58,14 +58,18 @@ PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& text_to
   const int ctx = opt.chunk_tokens > 0 ? opt.chunk_tokens : eng.max_ctx();
   if (ctx > eng.max_ctx() || ctx < 8)
     throw ParameterError("chunk_tokens", fmt::format("{} is outside 8..{} (the run's context)", ctx, eng.max_ctx()));
-  const int bos = s.model().tokenizer.empty() ? 1 : s.model().tokenizer.bos();
+  // As llama-perplexity: BOS only for vocabularies that start sequences with it (not GPT-2's);
+  // token-id models without a tokenizer use id 1, llama2.c's BOS.
+  const Tokenizer& tok = s.model().tokenizer;
+  const bool use_bos = tok.empty() || (tok.add_bos() && tok.bos() >= 0);
+  const int bos = tok.empty() ? 1 : tok.bos();
   std::vector<int> with_bos;
-  if (opt.bos_before_text) {
+  if (opt.bos_before_text && use_bos) {
     with_bos.reserve(text_tokens.size() + 1);
     with_bos.push_back(bos);
     with_bos.insert(with_bos.end(), text_tokens.begin(), text_tokens.end());
   }
-  const std::vector<int>& tokens = opt.bos_before_text ? with_bos : text_tokens;
+  const std::vector<int>& tokens = opt.bos_before_text && use_bos ? with_bos : text_tokens;
   int chunks = static_cast<int>(tokens.size() / static_cast<size_t>(ctx));
   if (opt.max_chunks > 0) chunks = std::min(chunks, opt.max_chunks);
   if (chunks < 1)
@@ -84,7 +88,7 @@ PerplexityResult evaluate_perplexity(Session& s, const std::vector<int>& text_to
   std::vector<int> chunk(static_cast<size_t>(ctx));
   for (int c = 0; c < chunks; ++c) {
     std::copy_n(tokens.begin() + static_cast<long>(c) * ctx, ctx, chunk.begin());
-    chunk[0] = bos;
+    if (use_bos) chunk[0] = bos;
     const auto logits = eng.forward(chunk, 0, true);
     if (!s.is_root()) continue;
     std::vector<float> ref_logits;
