@@ -34,6 +34,8 @@ int run(Options o) {
     o.c.n_heads = s.n_heads;
     o.c.n_kv_heads = s.n_kv_heads;
     o.c.vocab_size = s.vocab;
+    o.c.max_seq_len = s.context;
+    o.c.rope_theta = s.rope_theta;
   }
   write_random_gguf(o.c, tr->type, o.seed, o.out);
   const Model back = load_model(o.out);  // a file we cannot read back is not written successfully
@@ -48,9 +50,9 @@ const Register reg{{"random-model", "Write a Llama GGUF of a given shape with ra
                     [](CLI::App& app) {
                       auto o = std::make_shared<Options>();
                       app.add_option("output", o->out, "GGUF file to write")->required();
-                      app.add_option("--preset", o->preset, "a model card's shape instead of the flags below")
+                      app.add_option("--preset", o->preset, "a model card's shapes, context and rope base instead of the flags below")
                           ->check(CLI::IsMember(model_shape_preset_names()));
-                      app.add_option("--type", o->type, "weight type (f32, f16, q8_0)")->capture_default_str();
+                      app.add_option("--type", o->type, "weight type (any that convert writes: f32, f16, q8_0, q4_0, q4_k, ...)")->capture_default_str();
                       app.add_option("--layers", o->c.n_layers, "transformer layers")->capture_default_str()->check(CLI::Range(1, 1024));
                       app.add_option("--dim", o->c.dim, "embedding width")->capture_default_str()->check(CLI::Range(1, 65536));
                       app.add_option("--ffn", o->c.hidden_dim, "SwiGLU hidden units")->capture_default_str()->check(CLI::Range(1, 262144));

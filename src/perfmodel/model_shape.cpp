@@ -51,15 +51,17 @@ void ModelShape::validate(const std::string& where) const {
 namespace {
 struct Preset {
   const char* name;
-  int n_layers, dim, hidden_dim, n_heads, n_kv_heads, vocab;
+  int n_layers, dim, hidden_dim, n_heads, n_kv_heads, vocab, context;
+  float rope_theta;
 };
-// paper.md 5.5 (model cards).
-constexpr std::array<Preset, 5> kPresets{{
-    {"llama2-7b", 32, 4096, 11008, 32, 32, 32000},
-    {"llama2-13b", 40, 5120, 13824, 40, 40, 32000},
-    {"llama2-70b", 80, 8192, 28672, 64, 8, 32000},
-    {"llama3-8b", 32, 4096, 14336, 32, 8, 128256},
-    {"llama3-70b", 80, 8192, 28672, 64, 8, 128256},
+// paper.md 5.5 (model cards), and TinyLlama-1.1B's config.json.
+constexpr std::array<Preset, 6> kPresets{{
+    {"tinyllama-1.1b", 22, 2048, 5632, 32, 4, 32000, 2048, 10000.0f},
+    {"llama2-7b", 32, 4096, 11008, 32, 32, 32000, 4096, 10000.0f},
+    {"llama2-13b", 40, 5120, 13824, 40, 40, 32000, 4096, 10000.0f},
+    {"llama2-70b", 80, 8192, 28672, 64, 8, 32000, 4096, 10000.0f},
+    {"llama3-8b", 32, 4096, 14336, 32, 8, 128256, 8192, 500000.0f},
+    {"llama3-70b", 80, 8192, 28672, 64, 8, 128256, 8192, 500000.0f},
 }};
 }  // namespace
 
@@ -68,6 +70,8 @@ ModelShape model_shape_preset(std::string_view name, double bytes_per_weight) {
     if (name == p.name) {
       ModelShape s{p.name,      p.n_layers,   p.dim,   p.hidden_dim,
                    p.n_heads,   p.n_kv_heads, p.vocab, bytes_per_weight};
+      s.context = p.context;
+      s.rope_theta = p.rope_theta;
       s.validate(fmt::format("model preset {}", name));
       return s;
     }

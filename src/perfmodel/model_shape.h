@@ -20,6 +20,9 @@ struct ModelShape {
   int vocab = 0;
   // Storage per weight: 2 = f16, 34/32 = Q8_0, 18/32 = Q4_0 (distributed-llama's format).
   double bytes_per_weight = 2.0;
+  // The model card's metadata beyond the shapes (presets only; 0 when unknown).
+  int context = 0;
+  float rope_theta = 0.0f;
 
   int head_dim() const { return dim / n_heads; }
   int kv_dim() const { return head_dim() * n_kv_heads; }

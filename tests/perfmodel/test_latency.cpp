@@ -182,3 +182,19 @@ TEST(ModelShape, FromModelConfigAndTableIMemoryPattern) {
   EXPECT_LT(model_shape_preset("llama2-70b", q40).weight_bytes(0.5), 24e9);
   EXPECT_LT(model_shape_preset("llama2-13b", q40).weight_bytes(1.0), 24e9);
 }
+
+// The presets random-model writes: the model cards' shapes, context and rope base (TinyLlama
+// 1.1B's config.json; Llama 3's 500000 rope base and 8192 context; 1,100,048,384 parameters for
+// TinyLlama: 22 layers of 44,045,312 plus two 65,536,000 embeddings and the final norm).
+TEST(ModelShapePresets, CarryTheModelCardsMetadata) {
+  const ModelShape t = model_shape_preset("tinyllama-1.1b", 2.0);
+  EXPECT_EQ(t.n_layers, 22);
+  EXPECT_EQ(t.n_kv_heads, 4);
+  EXPECT_EQ(t.layer_params(), 44040192);
+  EXPECT_EQ(t.context, 2048);
+  const ModelShape l3 = model_shape_preset("llama3-8b", 2.0);
+  EXPECT_EQ(l3.rope_theta, 500000.0f);
+  EXPECT_EQ(l3.context, 8192);
+  EXPECT_EQ(l3.vocab, 128256);
+  EXPECT_EQ(model_shape_preset("llama2-7b", 2.0).context, 4096);
+}
