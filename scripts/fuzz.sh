@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(gguf llama2c tokenizer bpe scenario shares)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(gguf llama2c tokenizer bpe tensor_types scenario shares)
 BUILD=${AIRTP_FUZZ_BUILD:-build-fuzz}
 CXX_CLANG=$(command -v clang++ || command -v clang++-14 || true)
 CC_CLANG=$(command -v clang || command -v clang-14 || true)
