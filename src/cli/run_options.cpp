@@ -87,6 +87,8 @@ void add_run_options(CLI::App& app, RunOptions& opt) {
   add_parameter(app, "--tokenizer", "tokenizer_path", c.tokenizer_path, "llama2.c tokenizer.bin (default: next to the model)");
   add_parameter(app, "-t,--threads", "threads", c.threads, "Worker threads per process (0 = all cores)", "0..256")->capture_default_str();
   add_parameter(app, "-c,--ctx-size,--ctx", "ctx", c.ctx, "Context length in tokens (0 = the model's)", "0..the model's context")->capture_default_str();
+  add_parameter(app, "-b,--batch-size", "batch", c.batch, "Most tokens per forward pass: longer prompts and chunks run in batches",
+                fmt::format("1..{}", kMaxBatch))->capture_default_str();
   add_parameter(app, "-D,--devices", "devices", c.devices,
                 "Simulated devices in this process (under mpirun: one device per rank)", fmt::format("1..{}", kMaxDevices))
       ->capture_default_str();

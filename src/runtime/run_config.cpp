@@ -15,6 +15,7 @@ void RunConfig::validate() const {
   if (devices < 1 || devices > kMaxDevices)
     throw ParameterError("devices", fmt::format("{} is outside 1..{}", devices, kMaxDevices));
   if (ctx < 0) throw ParameterError("ctx", fmt::format("{} must be >= 0 (0 = the model's context)", ctx));
+  if (batch < 1 || batch > kMaxBatch) throw ParameterError("batch", fmt::format("{} is outside 1..{}", batch, kMaxBatch));
   if (coherence < 0) throw ParameterError("coherence", fmt::format("{} must be >= 0 (0 = one token)", coherence));
   if (!(link_gbps > 0) || link_gbps > 1e4)
     throw ParameterError("link_gbps", fmt::format("{} is outside (0, 10000]", link_gbps));

@@ -25,11 +25,14 @@ struct RadioSettings {
 
 enum class TransportKind { InProcess, Mpi };
 
+inline constexpr int kMaxBatch = 1 << 20;
+
 struct RunConfig {
   std::string model_path;
   std::string tokenizer_path;        // llama2.c only
   int threads = 0;                   // 0 = hardware concurrency
   int ctx = 0;                       // 0 = the model's context length
+  int batch = 2048;                  // most tokens per forward pass (llama.cpp's -b): longer prompts run in batches
   int devices = 1;                   // in-process devices (under MPI: one per rank)
   std::vector<double> shares;        // fraction of each layer per device; empty = even
   std::string allreduce = "exact";   // a scheme or preset of the registry (comm/scheme.h)

@@ -62,6 +62,7 @@ void Session::build(ThreadPool* pool) {
     pool_ = own_pool_.get();
   }
   engine_ = std::make_unique<Engine>(*model_, plan, *transport_, *allreduce_, *pool_, ctx, config_.coherence);
+  engine_->set_max_batch(config_.batch);
 }
 
 int Session::share_token(int token) {

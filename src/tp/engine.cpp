@@ -38,11 +38,26 @@ void Engine::reset_stats() {
   allreduce_.reset_stats();
 }
 
+void Engine::set_max_batch(int n) {
+  if (n < 1) throw ParameterError("batch", fmt::format("{} must be >= 1", n));
+  max_batch_ = n;
+}
+
 std::vector<float> Engine::forward(std::span<const int> tokens, int pos0, bool all_positions) {
   const auto t_start = Clock::now();
   const auto& c = model_.config;
   const int T = static_cast<int>(tokens.size()), dim = c.dim;
   if (T == 0) throw std::invalid_argument("forward: no tokens");
+  if (T > max_batch_) {
+    std::vector<float> out;
+    for (int t0 = 0; t0 < T; t0 += max_batch_) {
+      const int n = std::min(max_batch_, T - t0);
+      auto part = forward(tokens.subspan(static_cast<size_t>(t0), static_cast<size_t>(n)), pos0 + t0, all_positions);
+      if (all_positions) out.insert(out.end(), part.begin(), part.end());
+      else out = std::move(part);
+    }
+    return out;
+  }
   if (pos0 < 0 || pos0 + T > max_ctx_)
     throw std::out_of_range(fmt::format("the sequence needs {} positions but the context (ctx) is {}",
                                         pos0 + T, max_ctx_));

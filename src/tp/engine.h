@@ -56,6 +56,9 @@ class Engine {
 
   const ModelConfig& config() const { return model_.config; }
   const Plan& plan() const { return plan_; }
+  // At most `n` tokens go through the layers at once; forward() runs longer inputs in batches
+  // (the results are the same; the activations' memory is bounded by the batch).
+  void set_max_batch(int n);
   int max_ctx() const { return max_ctx_; }
   int syncs_per_block() const { return syncs_per_block_; }
   const EngineStats& stats() const { return stats_; }
@@ -76,6 +79,7 @@ class Engine {
   ThreadPool& pool_;
   int max_ctx_;
   int syncs_per_block_;
+  int max_batch_ = 1 << 30;
   uint64_t sync_index_ = 0;  // the clock: not reset with the stats, time only moves on
   std::vector<std::unique_ptr<Device>> devices_;  // local devices
   std::vector<std::vector<float>> partial_;        // one buffer per local device

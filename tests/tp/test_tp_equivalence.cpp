@@ -118,3 +118,33 @@ TEST(Stories260K, ZeroShareDeviceDoesNotChangeTheResult) {
 
 }  // namespace
 }  // namespace airtp
+
+namespace airtp {
+namespace {
+
+// llama.cpp's -b: a prompt longer than the batch runs in batches, with the same logits at every
+// position as one pass (to float rounding of the batched products) and the same KV cache after.
+TEST(BundledModel, BatchesGiveTheLogitsOfOnePass) {
+  const Model m = load_model(std::string(AIRTP_SOURCE_DIR) + "/models/airtp-kjv-q8_0.gguf");
+  const auto tokens = m.tokenizer.encode("And God said, Let there be light: and there was light.", true);
+  ASSERT_GT(tokens.size(), 7u);
+  test::Rig whole(m, {0.5, 0.5}), batched(m, {0.5, 0.5});
+  batched.engine->set_max_batch(3);
+  const auto a = whole.engine->forward(tokens, 0, true);
+  const auto b = batched.engine->forward(tokens, 0, true);
+  ASSERT_EQ(a.size(), b.size());
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    num = std::max(num, static_cast<double>(std::abs(a[i] - b[i])));
+    den = std::max(den, static_cast<double>(std::abs(a[i])));
+  }
+  EXPECT_LT(num / den, 1e-5);
+  // The next token sees the same cache either way.
+  const int next = 42, pos = static_cast<int>(tokens.size());
+  const auto x = whole.engine->forward(std::vector<int>{next}, pos), y = batched.engine->forward(std::vector<int>{next}, pos);
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_NEAR(x[i], y[i], 1e-5 * den) << i;
+  EXPECT_THROW(batched.engine->set_max_batch(0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace airtp
