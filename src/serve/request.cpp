@@ -44,8 +44,9 @@ double number(const json& body, const char* key, double lo, double hi) {
 int64_t integer(const json& body, const char* key, int64_t lo, int64_t hi) {
   const json& v = body[key];
   const auto fail = [&] { bad(fmt::format("'{}' must be an integer in {}..{}, got {}", key, lo, hi, got(v))); };
+  // nlohmann reads every non-negative integer as unsigned.
   if (v.is_number_unsigned()) {
-    if (v.get<uint64_t>() > static_cast<uint64_t>(hi)) fail();
+    if (v.get<uint64_t>() > static_cast<uint64_t>(hi) || static_cast<int64_t>(v.get<uint64_t>()) < lo) fail();
     return static_cast<int64_t>(v.get<uint64_t>());
   }
   if (v.is_number_integer()) {
