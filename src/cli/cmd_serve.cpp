@@ -22,7 +22,7 @@ int run(ServeOptions& o) {
   Session& s = *session;
   // Every rank refuses alike, so none is left waiting for the others.
   if (static_cast<int>(s.transport().local_devices().size()) != s.transport().n_devices())
-    throw ParameterError("transport", "serve runs in one process for now; under mpirun only rank 0 could listen (use --transport inprocess)");
+    throw ParameterError("transport", "mpi is not served yet: serve runs every device in one process (give --transport inprocess)");
   const auto& tmpl = serve::choose_chat_template(s.model(), o.server.chat_template);
   o.server.on_listening = [&](int port) {
     const auto& cfg = s.model().config;
