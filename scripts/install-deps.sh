@@ -5,6 +5,7 @@ PKGS=(build-essential cmake ninja-build pkg-config
       libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev
       libopenmpi-dev openmpi-bin libdsdp-dev liblapack-dev libblas-dev
       libpcre2-dev  # byte-level BPE pre-tokenizer regexes
+      libcpp-httplib-dev  # airtp serve
       libgtest-dev libgmock-dev libbenchmark-dev
       gnuplot-nox python3
       clang libclang-rt-14-dev)  # libFuzzer targets (fuzz/), run by the test command

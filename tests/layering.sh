@@ -15,7 +15,8 @@ declare -A allowed=(
   [perfmodel]="comm opt wireless model tensor util"
   [runtime]="tp comm model tensor wireless util"
   [experiments]="runtime perfmodel tp comm opt wireless model tensor util"
-  [cli]="experiments runtime perfmodel tp comm opt wireless model tensor util"
+  [serve]="runtime tp comm model tensor util"
+  [cli]="serve experiments runtime perfmodel tp comm opt wireless model tensor util"
 )
 bad=0
 for dir in "$src"/*/; do

@@ -34,6 +34,7 @@ class GgufLlamaReader {
       fail(fmt::format("unsupported architecture '{}' (airtp runs 'llama' models)", printable(*arch)));
     read_config(m.config);
     read_tokenizer(m);
+    m.chat_template = f_.get_string_opt("tokenizer.chat_template").value_or("");
     if (const auto n = f_.get_int_opt("llama.vocab_size"); n && *n != m.config.vocab_size)
       fail(fmt::format("llama.vocab_size = {} but the vocabulary has {} tokens", *n, m.config.vocab_size));
     m.config.validate(m.path);

@@ -16,6 +16,9 @@ struct Model {
   ModelConfig config;
   ModelWeights weights;
   Tokenizer tokenizer;       // empty when the file carries none (llama2.c without tokenizer.bin)
+  // GGUF tokenizer.chat_template: the Jinja source of the model's chat format ("" when absent);
+  // the server recognises its family from it.
+  std::string chat_template;
   std::string path;
   std::string format;        // "gguf" or "llama2c"
   DType weight_type = DType::F32;  // type of the big matrices (for reports)
