@@ -4,10 +4,11 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <queue>
+#include <optional>
 
 #include "model/model_error.h"
 #include "model/pretokenizer.h"
+#include "model/symbol_merge.h"
 #include "model/tokenizer.h"
 
 namespace airtp {
@@ -74,11 +75,7 @@ void Tokenizer::bpe_encode_word(std::string_view word, std::vector<int>& out) co
   const ByteAlphabet& a = alphabet();
   // One symbol per byte of the word (one character of the byte alphabet each).
   std::string s;
-  struct Symbol {
-    size_t start, len;
-    int prev, next;
-  };
-  std::vector<Symbol> sym;
+  std::vector<MergeSymbol> sym;
   sym.reserve(word.size());
   for (size_t i = 0; i < word.size(); ++i) {
     const std::string& c = a.utf8[static_cast<uint8_t>(word[i])];
@@ -93,38 +90,15 @@ void Tokenizer::bpe_encode_word(std::string_view word, std::vector<int>& out) co
     }
   }
 
-  struct Bigram {
-    int rank;
-    int left, right;
-    size_t len;
-  };
-  auto worse = [](const Bigram& x, const Bigram& y) {
-    return x.rank > y.rank || (x.rank == y.rank && x.left > y.left);
-  };
-  std::priority_queue<Bigram, std::vector<Bigram>, decltype(worse)> queue(worse);
   std::string key;
-  auto try_add = [&](int l, int r) {
-    if (l < 0 || r < 0) return;
-    key.assign(s, sym[l].start, sym[l].len);
+  merge_symbols(sym, [&](int l, int r) -> std::optional<double> {
+    key.assign(s, sym[static_cast<size_t>(l)].start, sym[static_cast<size_t>(l)].len);
     key += ' ';
-    key.append(s, sym[r].start, sym[r].len);
+    key.append(s, sym[static_cast<size_t>(r)].start, sym[static_cast<size_t>(r)].len);
     const auto it = merge_rank_->find(key);
-    if (it != merge_rank_->end()) queue.push({it->second, l, r, sym[l].len + sym[r].len});
-  };
-  for (size_t i = 1; i < sym.size(); ++i) try_add(static_cast<int>(i) - 1, static_cast<int>(i));
-  while (!queue.empty()) {
-    const Bigram b = queue.top();
-    queue.pop();
-    Symbol& l = sym[b.left];
-    Symbol& r = sym[b.right];
-    if (l.len == 0 || r.len == 0 || l.next != b.right || l.len + r.len != b.len) continue;
-    l.len += r.len;
-    r.len = 0;
-    l.next = r.next;
-    if (r.next >= 0) sym[r.next].prev = b.left;
-    try_add(l.prev, b.left);
-    try_add(b.left, l.next);
-  }
+    if (it == merge_rank_->end()) return std::nullopt;
+    return -static_cast<double>(it->second);  // the lowest rank merges first
+  });
 
   for (int i = sym.empty() ? -1 : 0; i >= 0; i = sym[i].next) {
     const std::string_view piece = std::string_view(s).substr(sym[i].start, sym[i].len);

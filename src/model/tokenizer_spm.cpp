@@ -1,6 +1,7 @@
 // SentencePiece BPE (llama.cpp's llm_tokenizer_spm): merges by piece score, byte fallback.
-#include <queue>
+#include <optional>
 
+#include "model/symbol_merge.h"
 #include "model/tokenizer.h"
 
 namespace airtp {
@@ -33,11 +34,7 @@ void Tokenizer::spm_encode(std::string_view text, bool space_prefix, std::vector
       s += c;
   }
 
-  struct Symbol {
-    size_t start, len;
-    int prev, next;
-  };
-  std::vector<Symbol> sym;
+  std::vector<MergeSymbol> sym;
   for (size_t i = 0; i < s.size();) {
     const size_t len = utf8_char_len(s, i);
     const int idx = static_cast<int>(sym.size());
@@ -45,38 +42,13 @@ void Tokenizer::spm_encode(std::string_view text, bool space_prefix, std::vector
     i += len;
   }
 
-  // Repeatedly merge the adjacent pair whose concatenation is the best-scoring piece, leftmost
-  // first on ties. Stale queue entries (a side merged meanwhile) are recognised by their
-  // recorded lengths and skipped.
-  struct Bigram {
-    float score;
-    int left, right;
-    size_t len;
-  };
-  auto worse = [](const Bigram& a, const Bigram& b) {
-    return a.score < b.score || (a.score == b.score && a.left > b.left);
-  };
-  std::priority_queue<Bigram, std::vector<Bigram>, decltype(worse)> queue(worse);
-  auto try_add = [&](int l, int r) {
-    if (l < 0 || r < 0) return;
-    const size_t len = sym[l].len + sym[r].len;
-    const int id = find(std::string_view(s).substr(sym[l].start, len));
-    if (id >= 0) queue.push({scores_[static_cast<size_t>(id)], l, r, len});
-  };
-  for (size_t i = 1; i < sym.size(); ++i) try_add(static_cast<int>(i) - 1, static_cast<int>(i));
-  while (!queue.empty()) {
-    const Bigram b = queue.top();
-    queue.pop();
-    Symbol& l = sym[b.left];
-    Symbol& r = sym[b.right];
-    if (l.len == 0 || r.len == 0 || l.next != b.right || l.len + r.len != b.len) continue;
-    l.len += r.len;
-    r.len = 0;
-    l.next = r.next;
-    if (r.next >= 0) sym[r.next].prev = b.left;
-    try_add(l.prev, b.left);
-    try_add(b.left, l.next);
-  }
+  // Merge the adjacent pair whose concatenation is the best-scoring piece.
+  merge_symbols(sym, [&](int l, int r) -> std::optional<double> {
+    const size_t len = sym[static_cast<size_t>(l)].len + sym[static_cast<size_t>(r)].len;
+    const int id = find(std::string_view(s).substr(sym[static_cast<size_t>(l)].start, len));
+    if (id < 0) return std::nullopt;
+    return scores_[static_cast<size_t>(id)];
+  });
 
   for (int i = sym.empty() ? -1 : 0; i >= 0; i = sym[i].next) {
     const std::string_view piece = std::string_view(s).substr(sym[i].start, sym[i].len);
