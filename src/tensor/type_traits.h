@@ -3,8 +3,9 @@
 // and the tests look a type up here; none of them switches on the type.
 //
 // Adding a type: its block codec and kernels in tensor/types/NAME.cpp (AVX2 bodies in
-// kernels_avx2.cpp or a tensor/types/*_avx2.cpp under the same rules, declared in simd_rows.h), a function returning its row declared in tensor/types/types.h,
-// one entry in the table of type_traits.cpp, and the enumerator in dtype.h.
+// kernels_avx2.cpp or a tensor/types/*_avx2.cpp under the same rules, declared in
+// simd_rows.h), a function returning its row declared in tensor/types/types.h, one entry in the
+// table of type_traits.cpp, and the enumerator in dtype.h.
 #pragma once
 #include <cstdint>
 #include <span>
