@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cstdio>
@@ -22,6 +24,32 @@
 
 namespace airtp::serve {
 namespace {
+
+// Debian 12's cpp-httplib (0.11) listens with a backlog of 5, compiled into its library: a burst
+// of clients overflows it, and the kernel then drops connections that the clients already took
+// as open (they fail with a read error). listen() again on the bound socket raises the backlog;
+// httplib does not expose the socket, so it is found among the process's descriptors by port.
+void raise_listen_backlog(int port) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    try {
+      fd = std::stoi(e.path().filename().string());
+    } catch (...) {
+      continue;
+    }
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    const int bound = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port)
+                      : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port)
+                                                   : -1;
+    if (bound == port) ::listen(fd, SOMAXCONN);
+  }
+}
 
 using nlohmann::json;
 
@@ -106,6 +134,7 @@ class Server {
     const int port = options_.port == 0 ? svr.bind_to_any_port(options_.host) : (svr.bind_to_port(options_.host, options_.port) ? options_.port : -1);
     if (port < 0)
       throw ParameterError("port", fmt::format("{} cannot be bound on {} (in use, or not an address of this machine)", options_.port, options_.host));
+    raise_listen_backlog(port);
 
     // SIGINT/SIGTERM end the server from a thread of their own (stop() is not async-signal-safe);
     // blocked here, before the HTTP threads exist, so they inherit the mask.

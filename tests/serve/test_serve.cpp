@@ -103,7 +103,7 @@ Reply post(int port, const std::string& path, const std::string& body) {
   httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(300, 0);
   auto r = c.Post(path.c_str(), body, "application/json");
-  if (!r) return {};
+  if (!r) return {0, "no response: " + httplib::to_string(r.error())};
   return {r->status, r->body};
 }
 
