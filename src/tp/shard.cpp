@@ -71,9 +71,6 @@ Shard make_shard(const Model& model, const DeviceShare& share) {
     s.w_down = cols(L.w_down, share.unit_begin, share.unit_end, mp);
     for (const ShardMatrix* m : {&s.wq, &s.wk, &s.wv, &s.wo, &s.w_gate, &s.w_up, &s.w_down})
       sh.weight_bytes += m->view.bytes();
-    if (sh.layers.empty())
-      for (const ShardMatrix* m : {&s.wo, &s.w_down})
-        sh.padding_values += static_cast<long long>(m->view.cols - m->used_cols) * m->view.rows;
     sh.layers.push_back(std::move(s));
   }
   return sh;

@@ -39,14 +39,13 @@ struct Shard {
   DeviceShare share;
   std::vector<ShardLayer> layers;
   size_t weight_bytes = 0;  // bytes of this device's layer weights (what decode must stream)
-  // Values per layer held only because column cuts fall inside blocks (0 when they do not).
-  long long padding_values = 0;
 };
 
 Shard make_shard(const Model& model, const DeviceShare& share);
 
 // One line per device whose column cuts fall inside quantization blocks ("" when none do):
-// what it holds beyond its share, for the plan printout. Computed from the plan alone, so the
+// what it holds beyond its share, for the plan printout (from layer 0's types; llama-quantize's
+// mixes vary the type by layer, but every k-quant block is 256 values). Computed from the plan alone, so the
 // root of an MPI job can report every rank's layout.
 std::string describe_block_cuts(const Model& model, const Plan& plan);
 
