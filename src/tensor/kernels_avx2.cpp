@@ -5,7 +5,8 @@
 // Everything here has internal linkage except the entry points of tensor/simd_rows.h: an inline function or
 // template instantiated under the AVX2 target with external linkage could be picked by the
 // linker for other files too and fault on older CPUs. For the same reason no std:: template is
-// used inside the pragma region and all headers are included before it.
+// used inside the pragma region and all headers are included before it, except
+// tensor/avx2_reductions.h, written to be included inside (helpers the AVX2 files share).
 #include <immintrin.h>
 
 #include <cstdint>
@@ -26,12 +27,7 @@
 namespace airtp::simd {
 namespace {
 
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
+#include "tensor/avx2_reductions.h"  // hsum, half: see its header comment
 
 inline __m256 load_q8x8(const int8_t* q) {
   return _mm256_cvtepi32_ps(
@@ -41,8 +37,6 @@ inline __m256 load_q8x8(const int8_t* q) {
 inline __m256 load_f16x8(const uint16_t* h) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)));
 }
-
-inline float f16_scalar(uint16_t h) { return _cvtsh_ss(h); }
 
 // ---- matvec: one row at a time, every weight byte streamed once --------------------------
 
@@ -74,7 +68,7 @@ float dot_f16(const uint16_t* w, const float* x, int n) {
   }
   for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(load_f16x8(w + i), _mm256_loadu_ps(x + i), a0);
   float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  for (; i < n; ++i) s += f16_scalar(w[i]) * x[i];
+  for (; i < n; ++i) s += half(w[i]) * x[i];
   return s;
 }
 
@@ -93,12 +87,12 @@ float dot_q8_0(const BlockQ8_0* b, const float* x, int n) {
   __m256 a0 = _mm256_setzero_ps(), a1 = a0;
   int i = 0;
   for (; i + 2 <= nb; i += 2) {
-    a0 = _mm256_fmadd_ps(_mm256_set1_ps(f16_scalar(b[i].d)), q8_block(b[i], x + i * 32), a0);
-    a1 = _mm256_fmadd_ps(_mm256_set1_ps(f16_scalar(b[i + 1].d)),
+    a0 = _mm256_fmadd_ps(_mm256_set1_ps(half(b[i].d)), q8_block(b[i], x + i * 32), a0);
+    a1 = _mm256_fmadd_ps(_mm256_set1_ps(half(b[i + 1].d)),
                          q8_block(b[i + 1], x + (i + 1) * 32), a1);
   }
   if (i < nb) {
-    a0 = _mm256_fmadd_ps(_mm256_set1_ps(f16_scalar(b[i].d)), q8_block(b[i], x + i * 32), a0);
+    a0 = _mm256_fmadd_ps(_mm256_set1_ps(half(b[i].d)), q8_block(b[i], x + i * 32), a0);
   }
   return hsum(_mm256_add_ps(a0, a1));
 }
@@ -127,7 +121,7 @@ struct F16Row {
   void begin(int b) { p = w + 32 * b; }
   __m256 chunk(int k) const { return load_f16x8(p + 8 * k); }
   __m256 at(int c) const { return load_f16x8(w + c); }
-  float scalar(int c) const { return f16_scalar(w[c]); }
+  float scalar(int c) const { return half(w[c]); }
 };
 
 struct Q8Row {
@@ -137,7 +131,7 @@ struct Q8Row {
   Q8Row() = default;
   explicit Q8Row(const uint8_t* row) : w(reinterpret_cast<const BlockQ8_0*>(row)) {}
   void begin(int b) {
-    d = _mm256_set1_ps(f16_scalar(w[b].d));
+    d = _mm256_set1_ps(half(w[b].d));
     q = w[b].qs;
   }
   __m256 chunk(int k) const { return _mm256_mul_ps(d, load_q8x8(q + 8 * k)); }

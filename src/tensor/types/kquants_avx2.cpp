@@ -26,16 +26,9 @@
 namespace airtp::simd {
 namespace {
 
-inline float half(uint16_t h) { return _cvtsh_ss(h); }
+#include "tensor/avx2_reductions.h"  // hsum, hsum_i32, half: see its header comment
 
 inline __m256i load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-
-inline int hsum_i32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-  return _mm_cvtsi128_si32(s);
-}
 
 // Bits k.. of every byte (the 16-bit shift's spill from the neighbouring byte is masked off).
 inline __m256i byte_bits(__m256i v, int k, __m256i mask) {

@@ -33,14 +33,7 @@
 namespace airtp::simd {
 namespace {
 
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-inline float half(uint16_t h) { return _cvtsh_ss(h); }
+#include "tensor/avx2_reductions.h"  // hsum, hsum_i32, half: see its header comment
 
 // 16 bytes of nibbles as 32 bytes: low nibbles (values 0..15) in the low lane, high nibbles
 // (values 16..31) in the high lane, the order of the activations.
