@@ -59,6 +59,33 @@ void expect_close(const std::vector<float>& y, const std::vector<double>& ref,
   }
 }
 
+// Both paths' matvec and matmul of W with the T tokens of X equal the exact product with the
+// weights `wf` (rows x cols, row-major) bit for bit: the data are chosen so that every product
+// and partial sum is exact in float.
+void expect_exact_products(const Matrix& W, const std::vector<float>& wf, const std::vector<float>& X, int T) {
+  const int rows = W.rows, cols = W.cols;
+  ThreadPool pool(2);
+  for (bool portable : portable_modes()) {
+    PathGuard guard(portable);
+    std::vector<float> y(rows), Y(static_cast<size_t>(T) * rows);
+    matvec(W, X.data(), y.data(), pool);
+    matmul(W, X.data(), T, Y.data(), pool);
+    for (int t = 0; t < T; ++t) {
+      for (int r = 0; r < rows; ++r) {
+        double ref = 0;
+        for (int c = 0; c < cols; ++c) {
+          ref += double(wf[static_cast<size_t>(r) * cols + c]) * X[static_cast<size_t>(t) * cols + c];
+        }
+        if (t == 0) {
+          ASSERT_EQ(y[r], ref) << mode_name(portable) << " matvec row " << r;
+        }
+        ASSERT_EQ(Y[static_cast<size_t>(t) * rows + r], ref)
+            << mode_name(portable) << " matmul token " << t << " row " << r;
+      }
+    }
+  }
+}
+
 // The k-quants' integer case: d = dmin = 1 and scales and minimums cut to two bits, so every
 // weight is a small integer; each 256-block of activations holds a 127, so their Q8_K encoding
 // is exact (scale +-1) while the others stay in [-8, 8]; every partial sum then stays below
@@ -88,32 +115,19 @@ void integer_kquant_products(DType type, int rows, int cols, int T) {
         break;
     }
   }
-  std::vector<std::vector<double>> w(rows);
-  for (int r = 0; r < rows; ++r) w[r] = row_values(W.view, r);
+  std::vector<float> wf(static_cast<size_t>(rows) * cols);
+  for (int r = 0; r < rows; ++r) {
+    const auto w = row_values(W.view, r);
+    for (int c = 0; c < cols; ++c) {
+      ASSERT_EQ(w[c], std::round(w[c])) << "weight " << r << "," << c << " is not an integer";
+      wf[static_cast<size_t>(r) * cols + c] = static_cast<float>(w[c]);
+    }
+  }
   std::mt19937 rng(10);
   std::uniform_int_distribution<int> xi(-8, 8), sign(0, 1);
   std::vector<float> X(static_cast<size_t>(T) * cols);
   for (size_t i = 0; i < X.size(); ++i) X[i] = static_cast<float>(i % 256 == 0 ? (sign(rng) ? 127 : -127) : xi(rng));
-  ThreadPool pool(2);
-  for (bool portable : portable_modes()) {
-    PathGuard guard(portable);
-    std::vector<float> y(rows), Y(static_cast<size_t>(T) * rows);
-    matvec(W.view, X.data(), y.data(), pool);
-    matmul(W.view, X.data(), T, Y.data(), pool);
-    for (int t = 0; t < T; ++t) {
-      for (int r = 0; r < rows; ++r) {
-        double ref = 0;
-        for (int c = 0; c < cols; ++c) {
-          ASSERT_EQ(w[r][c], std::round(w[r][c])) << "weight " << r << "," << c << " is not an integer";
-          ref += w[r][c] * X[static_cast<size_t>(t) * cols + c];
-        }
-        if (t == 0) {
-          ASSERT_EQ(y[r], ref) << mode_name(portable) << " matvec row " << r;
-        }
-        ASSERT_EQ(Y[static_cast<size_t>(t) * rows + r], ref) << mode_name(portable) << " matmul token " << t << " row " << r;
-      }
-    }
-  }
+  expect_exact_products(W.view, wf, X, T);
 }
 
 class Products : public ::testing::TestWithParam<DType> {};
@@ -260,26 +274,7 @@ TEST_P(Products, IntegerDataIsExact) {
   std::vector<float> X(static_cast<size_t>(T) * cols);
   for (auto& v : X) v = static_cast<float>(xi(rng));
   for (size_t i = 0; i < X.size(); i += 32) X[i] = 127.0f;
-  ThreadPool pool(2);
-  for (bool portable : portable_modes()) {
-    PathGuard guard(portable);
-    std::vector<float> y(rows), Y(static_cast<size_t>(T) * rows);
-    matvec(W.view, X.data(), y.data(), pool);
-    matmul(W.view, X.data(), T, Y.data(), pool);
-    for (int t = 0; t < T; ++t) {
-      for (int r = 0; r < rows; ++r) {
-        double ref = 0;
-        for (int c = 0; c < cols; ++c) {
-          ref += double(wf[static_cast<size_t>(r) * cols + c]) * X[static_cast<size_t>(t) * cols + c];
-        }
-        if (t == 0) {
-          ASSERT_EQ(y[r], ref) << mode_name(portable) << " matvec row " << r;
-        }
-        ASSERT_EQ(Y[static_cast<size_t>(t) * rows + r], ref)
-            << mode_name(portable) << " matmul token " << t << " row " << r;
-      }
-    }
-  }
+  expect_exact_products(W.view, wf, X, T);
 }
 
 // The SIMD and portable paths agree with each other as closely as each agrees with the
