@@ -7,7 +7,6 @@
 #include "cli/parameter_flags.h"
 #include "cli/run_options.h"
 #include "serve/server.h"
-#include "util/parameter_error.h"
 
 namespace airtp::cli {
 namespace {
@@ -20,9 +19,6 @@ struct ServeOptions {
 int run(ServeOptions& o) {
   const auto session = open_session(o.run);
   Session& s = *session;
-  // Every rank refuses alike, so none is left waiting for the others.
-  if (static_cast<int>(s.transport().local_devices().size()) != s.transport().n_devices())
-    throw ParameterError("transport", "mpi is not served yet: serve runs every device in one process (give --transport inprocess)");
   const auto& tmpl = serve::choose_chat_template(s.model(), o.server.chat_template);
   o.server.on_listening = [&](int port) {
     const auto& cfg = s.model().config;

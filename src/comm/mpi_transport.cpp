@@ -39,6 +39,11 @@ class MpiTransport final : public Transport {
     MPI_Ibcast(d.data(), static_cast<int>(d.size()), MPI_BYTE, root, MPI_COMM_WORLD, &req);
     wait(req, "broadcast");
   }
+  void broadcast_unbounded(std::span<std::byte> d, int root) override {
+    MPI_Request req;
+    MPI_Ibcast(d.data(), static_cast<int>(d.size()), MPI_BYTE, root, MPI_COMM_WORLD, &req);
+    for (int done = 0; MPI_Test(&req, &done, MPI_STATUS_IGNORE), !done;) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 
  protected:
   // One device per rank: a send from this rank's device, a receive into it. The tag is the

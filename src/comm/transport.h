@@ -30,6 +30,10 @@ class Transport {
   virtual void max(std::span<double> data) = 0;
   // Copies `data` from the process that runs `root_device` to every process.
   virtual void broadcast(std::span<std::byte> data, int root_device) = 0;
+  // The same, for a process that idles until the root has work (a server's followers between
+  // requests): no deadline, since the wait lasts as long as no client asks, and a gentler poll.
+  // A root that dies ends the job through the launcher.
+  virtual void broadcast_unbounded(std::span<std::byte> data, int root_device) { broadcast(data, root_device); }
 
   // Point-to-point, as a collective's protocol prescribes: every process passes the messages its
   // devices send and those they receive (both sides know the protocol, so the lists agree);

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -71,6 +73,17 @@ int Session::share_token(int token) {
   transport_->broadcast(std::span<std::byte>(buf, sizeof buf), 0);
   std::memcpy(&token, buf, sizeof token);
   return token;
+}
+
+std::string Session::share_text(std::string text, bool idle) {
+  uint64_t size = text.size();
+  const auto size_bytes = std::as_writable_bytes(std::span(&size, 1));
+  if (idle) transport_->broadcast_unbounded(size_bytes, 0);
+  else transport_->broadcast(size_bytes, 0);
+  text.resize(size);
+  // Once the size has come, the text follows at once: the deadline holds again.
+  if (size > 0) transport_->broadcast(std::as_writable_bytes(std::span(text.data(), text.size())), 0);
+  return text;
 }
 
 }  // namespace airtp

@@ -40,6 +40,9 @@ class Session {
   bool is_root() const { return transport_->is_root(); }
   // Broadcasts a token id chosen on the root to every process.
   int share_token(int token);
+  // Broadcasts the root's text to every process (the others' argument is ignored). `idle`: the
+  // others may wait for it without the MPI deadline (a server's followers between requests).
+  std::string share_text(std::string text, bool idle = false);
   // The links of this run, one radio entry per device.
   const LinkConfig& link() const { return link_; }
 

@@ -19,6 +19,7 @@
 
 #include "serve/api_error.h"
 #include "serve/generation.h"
+#include "serve/ranks.h"
 #include "serve/request.h"
 #include "util/parameter_error.h"
 
@@ -200,6 +201,13 @@ class Server {
     return gp;
   }
 
+  // One at a time (the engine holds one KV cache), on every rank of the job.
+  GenerationResult run_generation(const GenerationParams& gp, const std::function<bool(const TokenEvent&)>& on_token) {
+    std::lock_guard lock(generation_);
+    announce_generation(session_, gp);
+    return generate(session_, gp, on_token);
+  }
+
   json usage(int prompt, int completion, json airtp) const {
     return {{"prompt_tokens", prompt}, {"completion_tokens", completion}, {"total_tokens", prompt + completion}, {"airtp", std::move(airtp)}};
   }
@@ -245,8 +253,7 @@ class Server {
       auto ticket = admit();
       const std::string id = fmt::format("{}-{}", chat ? "chatcmpl" : "cmpl", ++request_counter_);
       if (!cr.stream) {
-        std::lock_guard lock(generation_);
-        const auto r = generate(session_, gp, [](const TokenEvent&) { return true; });
+        const auto r = run_generation(gp, [](const TokenEvent&) { return true; });
         log_request(id, r);
         res.set_content(dump(envelope(id, chat, false, choice(chat, r.text, r.finish_reason, false, false), run_usage(r, gp.seed))),
                         "application/json");
@@ -258,11 +265,10 @@ class Server {
           const std::string s = "data: " + dump(j) + "\n\n";
           return sink.write(s.data(), s.size());
         };
-        std::lock_guard lock(generation_);
         bool alive = true;
         size_t streamed = 0;
         try {
-          const auto r = generate(session_, gp, [&](const TokenEvent& ev) {
+          const auto r = run_generation(gp, [&](const TokenEvent& ev) {
             json u = usage(static_cast<int>(gp.prompt.size()), ev.index + 1,
                            {{"token", ev.token}, {"index", ev.index}, {"phase", ev.from_prefill ? "prefill" : "decode"}, {"cost", to_json(ev.cost)}});
             streamed += ev.text.size();
@@ -293,7 +299,7 @@ class Server {
   long long created_;
   int max_ctx_;
   std::vector<int> end_tokens_;
-  std::mutex generation_;  // one generation at a time: the engine holds one KV cache
+  std::mutex generation_;
   std::atomic<int> admitted_{0};
   std::atomic<unsigned long long> request_counter_{0};
 };
@@ -310,6 +316,12 @@ void serve(Session& session, const ServerOptions& options) {
   if (options.port < 0 || options.port > 65535) throw ParameterError("port", fmt::format("{} is outside 0..65535", options.port));
   if (options.max_waiting < 0 || options.max_waiting > 1000)
     throw ParameterError("max_waiting", fmt::format("{} is outside 0..1000", options.max_waiting));
+  if (!session.is_root()) return follow(session);
+  // However rank 0's server ends (stopped, or a port it cannot bind), the followers are released.
+  struct ReleaseFollowers {
+    Session& s;
+    ~ReleaseFollowers() { announce_stop(s); }
+  } release{session};
   Server(session, options).run();
 }
 

@@ -23,8 +23,9 @@ struct ServerOptions {
   std::function<void(int port)> on_listening;
 };
 
-// Serves until SIGINT or SIGTERM. Throws ParameterError for a bad option (an unknown template,
-// a port that cannot be bound).
+// Serves until SIGINT or SIGTERM. Under MPI every rank calls it: rank 0 serves, the others
+// follow its generations (serve/ranks.h) until it ends. Throws ParameterError for a bad option
+// (an unknown template, a port that cannot be bound).
 void serve(Session& session, const ServerOptions& options);
 
 // The template a server over this model uses: `name` when given, else the model's own
