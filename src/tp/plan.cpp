@@ -119,9 +119,12 @@ std::string Plan::describe(const ModelConfig& c) const {
   const auto real = realised_shares(c);
   for (size_t i = 0; i < devices.size(); ++i) {
     const auto& d = devices[i];
-    os << fmt::format("device {}: share {:.3f} (asked {:.3f})  heads {}  kv heads {}  mlp units {}\n", i, real[i],
+    // Every device of the job takes part in every all-reduce (the collectives have no silent
+    // members), so one that holds nothing still sends and receives: said here, next to its bytes.
+    const bool idle = d.head_end == d.head_begin && d.unit_end == d.unit_begin;
+    os << fmt::format("device {}: share {:.3f} (asked {:.3f})  heads {}  kv heads {}  mlp units {}{}\n", i, real[i],
                       d.requested, span_text(d.head_begin, d.head_end), span_text(d.kv_begin, d.kv_end),
-                      span_text(d.unit_begin, d.unit_end));
+                      span_text(d.unit_begin, d.unit_end), idle ? " (computes nothing; still sends a zero partial to each all-reduce)" : "");
   }
   return os.str();
 }
