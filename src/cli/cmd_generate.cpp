@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/parameter_flags.h"
 #include "cli/run_options.h"
+#include "runtime/generation.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "runtime/token_accounting.h"
@@ -98,13 +99,12 @@ std::string memory_text(const std::vector<DeviceMemory>& mem) {
 }
 
 int run(const GenerateOptions& o) {
-  using Clock = std::chrono::steady_clock;
   if (o.steps < 1 || o.steps > kMaxPredict)
     throw ParameterError("steps", fmt::format("{} is outside 1..{}", o.steps, kMaxPredict));
   if (o.prompt_given && o.token_ids_given)
     throw ParameterError("token_ids", "and --prompt are both given; give one");
   const uint64_t seed = sampling_seed(o.seed);
-  Sampler sampler(o.temperature, o.top_p, seed, o.top_k);
+  Sampler(o.temperature, o.top_p, seed, o.top_k);  // checks the sampling flags before the model loads
   const auto session = open_session(o.run);
   Session& s = *session;
   Engine& eng = s.engine();
@@ -135,46 +135,38 @@ int run(const GenerateOptions& o) {
                  (eng.plan().describe(cfg) + describe_block_cuts(s.model(), eng.plan())).c_str());
   }
 
-  // Prefill: the whole prompt in one batched pass.
-  auto t0 = Clock::now();
-  auto logits = eng.forward(prompt, 0);
-  const double prefill_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  eng.gather_stats();
-  const auto prefill = account(eng.stats(), s.allreduce().stats(), static_cast<long long>(prompt.size()));
-  eng.reset_stats();
-
-  std::vector<int> out;
-  if (root && !o.json) {
-    std::string text = tok.empty() ? "" : tok.decode(prompt);
-    std::fputs(text.c_str(), stdout);
+  if (root && !o.json && !tok.empty()) {
+    std::fputs(tok.decode(prompt).c_str(), stdout);
     std::fflush(stdout);
   }
-  int prev = prompt.back();
+  GenerationParams gp;
+  gp.prompt = prompt;
+  gp.max_tokens = o.steps;
+  gp.temperature = o.temperature;
+  gp.top_p = o.top_p;
+  gp.top_k = o.top_k;
+  gp.seed = seed;
+  gp.ignore_eos = o.ignore_eos;
+  gp.per_token_cost = false;  // the run's totals are reported, and under MPI a gather per token would cost a collective
   // As llama.cpp, generation ends at an end-of-generation token (EOS or end of turn), not printed.
-  bool stopped_at_eos = false;
-  t0 = Clock::now();
-  for (int i = 0; i < o.steps; ++i) {
-    maybe_inject_fault(s, i);
-    int next = root ? sampler.sample(logits) : 0;
-    next = s.share_token(next);
-    if (!tok.empty() && tok.is_end_of_generation(next) && !o.ignore_eos) {  // every rank has the same token: all stop together
-      stopped_at_eos = true;
-      break;
-    }
-    out.push_back(next);
-    if (root && !o.json) {
-      const std::string piece = tok.empty() ? fmt::format("{} ", next) : tok.decode(prev, next);
-      std::fputs(piece.c_str(), stdout);
-      std::fflush(stdout);
-    }
-    prev = next;
-    if (i + 1 < o.steps) logits = eng.forward(std::span<const int>(&next, 1), static_cast<int>(prompt.size()) + i);
-  }
-  const double decode_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  eng.gather_stats();
-  // Forward passes after the prefill: one per sampled token but the last (and none for an EOS).
-  const long long decoded = out.empty() ? 0 : static_cast<long long>(out.size()) - (stopped_at_eos ? 0 : 1);
-  const auto decode = account(eng.stats(), s.allreduce().stats(), decoded);
+  size_t printed = 0;
+  const GenerationResult r = generate(
+      s, gp,
+      [&](const TokenEvent& ev) {
+        if (!o.json) {
+          std::fputs(ev.text.c_str(), stdout);
+          std::fflush(stdout);
+          printed += ev.text.size();
+        }
+        return true;
+      },
+      [&](int step) { maybe_inject_fault(s, step); });
+  const bool stopped_at_eos = r.finish_reason == "stop";
+  const std::vector<int>& out = r.tokens;
+  const auto& prefill = r.prefill;
+  const auto& decode = r.decode;
+  const double prefill_s = r.prefill_s, decode_s = r.decode_s;
+  const long long decoded = decode.tokens;
   const auto memory = eng.memory_footprint();  // collective
   if (!root) return 0;
 
@@ -198,8 +190,9 @@ int run(const GenerateOptions& o) {
                         {"decode", {{"tokens", decoded}, {"seconds", decode_s}, {"tokens_per_s", decode_tps}, {"per_token", to_json(decode)}}}};
     std::cout << j.dump(2) << "\n";
   } else {
-    // The text ends with a newline, so a shell prompt or the next output starts on a line of its own.
-    std::fputs("\n", stdout);
+    // What was held back (a UTF-8 character cut short at the last token), and a newline so that
+    // a shell prompt or the next output starts on a line of its own.
+    std::fputs((r.text.substr(std::min(printed, r.text.size())) + "\n").c_str(), stdout);
     std::fflush(stdout);
     if (stopped_at_eos) std::fprintf(stderr, "\n[end of text after %zu tokens]\n", out.size());
     std::fprintf(stderr, "\nprefill: %zu tokens in %.1f ms (%.1f tokens/s)\n", prompt.size(), 1e3 * prefill_s, prefill_tps);

@@ -4,7 +4,7 @@
 // server ends, rank 0 sends a stop. In-process there is no other rank and these cost nothing.
 #pragma once
 #include "runtime/session.h"
-#include "serve/generation.h"
+#include "runtime/generation.h"
 
 namespace airtp::serve {
 

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "serve/api_error.h"
-#include "serve/generation.h"
+#include "runtime/generation.h"
 #include "serve/ranks.h"
 #include "serve/request.h"
 #include "util/parameter_error.h"

@@ -1,4 +1,4 @@
-#include "serve/generation.h"
+#include "runtime/generation.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "runtime/sampler.h"
 
-namespace airtp::serve {
+namespace airtp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -70,7 +70,8 @@ size_t held_back(const std::string& text, const std::vector<std::string>& stop) 
   return hold;
 }
 
-GenerationResult generate(Session& s, const GenerationParams& p, const std::function<bool(const TokenEvent&)>& on_token) {
+GenerationResult generate(Session& s, const GenerationParams& p, const std::function<bool(const TokenEvent&)>& on_token,
+                          const std::function<void(int index)>& on_step) {
   Engine& eng = s.engine();
   const auto& tok = s.model().tokenizer;
   const bool root = s.is_root();
@@ -102,17 +103,20 @@ GenerationResult generate(Session& s, const GenerationParams& p, const std::func
   r.finish_reason = "length";
   t0 = Clock::now();
   for (int i = 0; i < p.max_tokens; ++i) {
+    if (on_step) on_step(i);
     int next = root ? sampler.sample(logits) : 0;
-    next = s.share_token(next);
-    if (tok.is_end_of_generation(next) || std::find(p.end_tokens.begin(), p.end_tokens.end(), next) != p.end_tokens.end()) {
+    next = s.share_token(next);  // every rank has the same token: all stop together
+    if ((!p.ignore_eos && !tok.empty() && tok.is_end_of_generation(next)) ||
+        std::find(p.end_tokens.begin(), p.end_tokens.end(), next) != p.end_tokens.end()) {
       r.finish_reason = "stop";
       break;
     }
     ++r.completion_tokens;
+    r.tokens.push_back(next);
     // The root decides whether to go on (a stop string, a cancelled client); every rank follows.
     int decision = 0;  // 0 go on, 1 stop string, 2 cancelled
     if (root) {
-      pending += tok.decode(prev, next);
+      pending += tok.empty() ? fmt::format("{} ", next) : tok.decode(prev, next);
       size_t cut = std::string::npos;
       for (const auto& st : p.stop) cut = std::min(cut, pending.find(st));
       TokenEvent ev{next, i, "", last_cost, i == 0};
@@ -137,18 +141,27 @@ GenerationResult generate(Session& s, const GenerationParams& p, const std::func
     if (i + 1 < p.max_tokens) {
       logits = eng.forward(std::span<const int>(&next, 1), static_cast<int>(p.prompt.size()) + i);
       ++decoded;
-      eng.gather_stats();
-      last_cost = account(eng.stats(), s.allreduce().stats(), 1);
-      add(engine_sum, eng.stats());
-      add(allreduce_sum, s.allreduce().stats());
-      eng.reset_stats();
+      if (p.per_token_cost) {
+        eng.gather_stats();
+        last_cost = account(eng.stats(), s.allreduce().stats(), 1);
+        add(engine_sum, eng.stats());
+        add(allreduce_sum, s.allreduce().stats());
+        eng.reset_stats();
+      } else {
+        last_cost = TokenAccounting{};
+      }
     }
   }
   r.decode_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!p.per_token_cost) {
+    eng.gather_stats();
+    add(engine_sum, eng.stats());
+    add(allreduce_sum, s.allreduce().stats());
+  }
   // What a stop string could still have claimed is part of the answer after all.
   if (r.finish_reason != "cancelled") r.text += pending;
   r.decode = account(engine_sum, allreduce_sum, decoded);
   return r;
 }
 
-}  // namespace airtp::serve
+}  // namespace airtp
