@@ -96,7 +96,8 @@ std::string_view page_html() {
   </svg>
   <ul class="legend" id="legend"></ul>
   <p class="caption">Times in ms per token on a log axis (top); the all-reduce error as NMSE, ||error||&sup2; / ||exact||&sup2;, on its own log axis (bottom).
-    Compute is the slowest device's per step. Dashed vertical lines start each reply; its first point is the prompt's prefill, per prompt token.</p>
+    Compute is the slowest device's per step. With every device in one process, the measured all-reduce time is what simulating the scheme costs; the modelled one is the link's.
+    Dashed vertical lines start each reply; its first point is the prompt's prefill, per prompt token.</p>
   <div class="panels">
     <div>
       <h2 id="last-heading">Last token</h2>
