@@ -8,6 +8,7 @@ PKGS=(build-essential cmake ninja-build pkg-config
       libcpp-httplib-dev  # airtp serve
       libgtest-dev libgmock-dev libbenchmark-dev
       gnuplot-nox python3
+      chromium chromium-driver  # the chat page's browser test (tests/e2e/serve_page.sh)
       clang libclang-rt-14-dev)  # libFuzzer targets (fuzz/), run by the test command
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

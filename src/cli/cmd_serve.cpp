@@ -27,7 +27,7 @@ int run(ServeOptions& o) {
                  o.server.chat_template.empty() ? (s.model().chat_template.empty() ? " (the model file names none)" : " (recognised in the model file)") : "");
     std::fprintf(stderr, "devices: %d (%s), all-reduce: %s, threads: %d\n", s.transport().n_devices(), s.transport().name().c_str(),
                  s.allreduce().name().c_str(), s.pool().size());
-    std::fprintf(stderr, "airtp serve: listening on http://%s:%d (POST /v1/chat/completions, /v1/completions; GET /v1/models, /health)\n",
+    std::fprintf(stderr, "airtp serve: listening on http://%s:%d (chat page at /; POST /v1/chat/completions, /v1/completions; GET /v1/models, /health)\n",
                  o.server.host.c_str(), port);
     std::fflush(stderr);
   };

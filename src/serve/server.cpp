@@ -19,6 +19,7 @@
 
 #include "serve/api_error.h"
 #include "runtime/generation.h"
+#include "serve/page.h"
 #include "serve/ranks.h"
 #include "serve/request.h"
 #include "util/parameter_error.h"
@@ -102,6 +103,10 @@ class Server {
     httplib::Server svr;
     svr.new_task_queue = [n = options_.http_threads] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
     svr.set_payload_max_length(options_.max_body_bytes);
+    svr.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(page_html().data(), page_html().size(), "text/html; charset=utf-8");
+    });
+    svr.Get("/v1/airtp/settings", [this](const httplib::Request&, httplib::Response& res) { res.set_content(dump(settings()), "application/json"); });
     svr.Get("/health", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"status":"ok"})", "application/json");
     });
@@ -117,7 +122,7 @@ class Server {
         send_error(res, ApiError(413, fmt::format("the request body exceeds {} bytes", options_.max_body_bytes)));
       else if (res.status == 404)
         send_error(res, ApiError(404, fmt::format("no endpoint {} {} (POST /v1/chat/completions, POST /v1/completions, "
-                                                  "GET /v1/models, GET /health)", req.method, req.path), "invalid_request_error", "not_found"));
+                                                  "GET /v1/models, GET /v1/airtp/settings, GET /health, GET / (the chat page))", req.method, req.path), "invalid_request_error", "not_found"));
       else
         send_error(res, ApiError(res.status, fmt::format("HTTP {}", res.status), "invalid_request_error"));
     });
@@ -206,6 +211,16 @@ class Server {
     std::lock_guard lock(generation_);
     announce_generation(session_, gp);
     return generate(session_, gp, on_token);
+  }
+
+  json settings() {
+    return {{"model", model_id_},
+            {"devices", session_.transport().n_devices()},
+            {"transport", session_.transport().name()},
+            {"allreduce", session_.allreduce().name()},
+            {"chat_template", template_.name},
+            {"context", max_ctx_},
+            {"threads", session_.pool().size()}};
   }
 
   json usage(int prompt, int completion, json airtp) const {

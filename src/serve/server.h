@@ -1,5 +1,7 @@
 // airtp's OpenAI-compatible HTTP server over one Session: GET /health, GET /v1/models,
 // POST /v1/completions and /v1/chat/completions (JSON, or server-sent events with "stream").
+// GET / is a chat page over that API (serve/page.h); GET /v1/airtp/settings tells it the run:
+// {"model", "devices", "transport", "allreduce", "chat_template", "context" (tokens), "threads"}.
 // The model runs one request at a time; a few more wait their turn, beyond them the answer is
 // 503. Each response's usage (and each streamed chunk's) carries airtp's per-token cost.
 #pragma once

@@ -151,6 +151,36 @@ TEST_F(Serve, HealthAndModels) {
   EXPECT_EQ(m.j()["data"][0]["id"], "airtp-kjv-q8_0");
 }
 
+// The page's script talks to the API by these ids and this URL: a rename on either side breaks it.
+TEST_F(Serve, RootServesTheChatPage) {
+  httplib::Client c("127.0.0.1", port());
+  const auto r = c.Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type").rfind("text/html", 0), 0u) << r->get_header_value("Content-Type");
+  for (const char* needle : {"<form id=\"chat-form\"", "id=\"message\"", "id=\"send\"", "id=\"stop\"", "id=\"plot\"", "id=\"settings\"",
+                             "\"/v1/chat/completions\"", "\"/v1/airtp/settings\"", "\"/v1/models\""})
+    EXPECT_NE(r->body.find(needle), std::string::npos) << needle;
+  // Self-contained: no scripts, styles or images fetched, no address but SVG's namespace.
+  for (const char* fetches : {"src=", "<link", "url(", "https://"}) EXPECT_EQ(r->body.find(fetches), std::string::npos) << fetches;
+  const std::regex address("http://[^\"]*");
+  for (auto it = std::sregex_iterator(r->body.begin(), r->body.end(), address); it != std::sregex_iterator(); ++it)
+    EXPECT_EQ(it->str(), "http://www.w3.org/2000/svg");
+}
+
+TEST_F(Serve, SettingsNameTheRun) {
+  const auto s = get(port(), "/v1/airtp/settings");
+  ASSERT_EQ(s.status, 200) << s.body;
+  const json j = s.j();
+  EXPECT_EQ(j["model"], "airtp-kjv-q8_0");
+  EXPECT_EQ(j["devices"], 1);
+  EXPECT_EQ(j["transport"], "in-process");
+  EXPECT_EQ(j["allreduce"], "exact");
+  EXPECT_EQ(j["chat_template"], "plain");
+  EXPECT_EQ(j["context"], 256);
+  EXPECT_EQ(j["threads"], 1);
+}
+
 TEST_F(Serve, CompletionIsGeneratesTextWithItsCost) {
   const auto want = generate_json("In the beginning", 8);
   const auto r = post(port(), "/v1/completions", R"({"model": "airtp-kjv-q8_0", "prompt": "In the beginning", "max_tokens": 8, "temperature": 0})");
