@@ -64,7 +64,7 @@ echo "ok: after a client hung up mid-stream, both ranks serve the next request"
 
 # Rank 1 dies: the whole job ends at once (no server left holding the socket), non-zero.
 rank1=""
-for p in $(pgrep -f "airtp serve -m $MODEL --mpi-timeout 20" || true); do
+for p in $(pgrep -P "$SERVER_PID" || true); do
   if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then rank1=$p; fi
 done
 [ -n "$rank1" ] || fail "rank 1's process not found"
@@ -81,7 +81,13 @@ echo "ok: rank 1 died, the server ended in $(( $(date +%s) - start_s )) s with r
 
 # Ctrl-C on mpirun ends every rank.
 start sigint "${MPIRUN[@]}" -np 2 "$AIRTP" serve -m "$MODEL"
+ranks=$(pgrep -P "$SERVER_PID" || true)  # this job's ranks only (other tests may run servers)
+[ -n "$ranks" ] || fail "no rank processes under mpirun"
 kill -INT "$SERVER_PID"
 timeout 30 tail --pid="$SERVER_PID" -f /dev/null || fail "mpirun did not end within 30 s of SIGINT"
-pgrep -f "airtp serve -m $MODEL" > /dev/null && fail "an airtp rank outlived mpirun"
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }  # zombies are gone
+for p in $ranks; do
+  for _ in $(seq 20); do alive "$p" || break; sleep 0.5; done
+  alive "$p" && fail "rank process $p ($(tr '\0' ' ' < "/proc/$p/cmdline")) outlived mpirun by 10 s"
+done
 echo "mpi_serve: all checks passed"
